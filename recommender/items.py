@@ -1,0 +1,104 @@
+"""The recommender's view of courses, workers and what workers did with courses.
+
+:class:`CourseItem` wraps the rules' :class:`~policy.profile.CourseFacts` with what ranking and
+features need beyond eligibility (institution, shortage, location, seats, titles). An
+:class:`Interaction` is one logged event; :class:`TrainingData` bundles everything a training run
+reads, as plain values a database loader or the synthetic generator can produce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Final, Literal
+
+from policy.profile import CourseFacts, WorkerProfile
+
+InteractionKind = Literal["view", "click", "save", "enrol", "complete", "dismiss"]
+
+INTERACTION_KINDS: Final[tuple[str, ...]] = (
+    "view",
+    "click",
+    "save",
+    "enrol",
+    "complete",
+    "dismiss",
+)
+
+
+@dataclass(frozen=True)
+class CourseItem:
+    """A course as the recommender sees it.
+
+    Parameters
+    ----------
+    facts
+        What the eligibility rules read (id, occupation, level, type, dates, county …).
+    institution_code
+        Code of the training institution (``institutions.csv``).
+    institution_credit_rating
+        ``AAA`` … ``C`` (信用等级评定); ranking prefers well-rated institutions.
+    occupation_category
+        Industry cluster slug of the occupation (``occupations.csv`` ``category``).
+    shortage_level
+        1 (most urgent) … 3 when the occupation is on the shortage list in force, else ``None``.
+    lat, lon
+        Where the course is held (WGS84).
+    seats_left
+        Seats still open.
+    enrol_deadline
+        Last day to enrol.
+    title_zh, title_en, institution_name_zh
+        Display text for reasons and responses.
+    """
+
+    facts: CourseFacts
+    institution_code: str
+    institution_credit_rating: str
+    occupation_category: str
+    shortage_level: int | None
+    lat: float
+    lon: float
+    seats_left: int
+    enrol_deadline: date
+    title_zh: str = ""
+    title_en: str = ""
+    institution_name_zh: str = ""
+
+    @property
+    def id(self) -> int:
+        """The course id (same as ``facts.id``)."""
+        return self.facts.id
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One event of a worker on a course (view, click, save, enrol, complete or dismiss)."""
+
+    worker_id: int
+    course_id: int
+    kind: InteractionKind
+    at: datetime
+
+
+@dataclass
+class TrainingData:
+    """Everything a training run reads.
+
+    Parameters
+    ----------
+    workers
+        Worker id → profile.
+    courses
+        Course id → course.
+    interactions
+        Logged events, any order.
+    job_center
+        Worker id → the job centre (就业服务中心) code that registered them, when known; used for
+        reporting slices only, never as a model feature.
+    """
+
+    workers: dict[int, WorkerProfile]
+    courses: dict[int, CourseItem]
+    interactions: list[Interaction]
+    job_center: dict[int, str | None] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""Command-line jobs: synthesize data, train and evaluate the recommender."""
