@@ -1,0 +1,430 @@
+"""Blend model scores with policy terms, apply hard filters and diversity caps, explain.
+
+Pure numpy over whole-catalog arrays: no Flask, no database, no per-course Python in the scoring
+(only the final greedy diversity pass walks the sorted list, and stops after ``k`` picks).
+
+Blending
+--------
+The model score is turned into a *rank percentile* among the candidates that survive the hard
+filters (1.0 = best). Percentiles, not raw scores, because raw LightFM scores have no fixed scale
+(they shift with every retraining), so fixed policy weights would mean something different each
+week. Weighted policy terms in [0, 1] are added (see :class:`RankingWeights`).
+
+Hard filters (never relaxed): eligible under the rules, seats left, enrolment deadline not past,
+within the worker's travel range (online courses are always in range). Dismissed courses are not
+removed (the worker may change their mind, and counselors should see them) but pay a penalty.
+
+Fallback
+--------
+When no model is loaded, :func:`fallback_rank` uses the same filters and caps and scores by
+policy terms plus interest match only (:attr:`RankingWeights.model` contributes nothing). It is
+a reasonable list on day one and when an artifact fails to load.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any, Final
+
+import numpy as np
+
+from catalog.vocabulary import CREDIT_RATINGS
+from policy.profile import WorkerProfile
+from recommender.features import occupation_prefix
+from recommender.items import CourseItem
+
+# Reason codes with their texts. Texts never name a priority group: several are sensitive under
+# PIPL (disability, low income, community correction), and a reason shown on a shared screen or
+# pushed to a phone must not reveal which group the worker is in.
+REASONS: Final[dict[str, tuple[str, str]]] = {
+    "SAFETY_FIRST": ("上岗前须完成的安全技能培训", "Safety training required before taking up your post"),
+    "SHORTAGE_OCCUPATION": ("紧缺职业工种，就业需求大", "An occupation in short supply: employers are hiring"),
+    "TARGETS_YOUR_GROUP": ("面向您所属人群的专项培训", "A program aimed at a group you belong to"),
+    "MATCHES_INTEREST": ("符合您的意向职业", "Matches the occupations you are interested in"),
+    "SIMILAR_WORKERS_ENROLLED": ("与您情况相似的学员选择了此课程", "Workers in a similar situation chose this course"),
+    "NEAR_YOU": ("离您较近", "Close to you"),
+    "STARTS_SOON": ("近期开班", "Starts soon"),
+    "WELL_RATED_INSTITUTION": ("培训机构信用等级高", "Institution with a high credit rating"),
+}
+
+_CREDIT_SCORE: Final[dict[str, float]] = {r: 1.0 - i / (len(CREDIT_RATINGS) - 1)
+                                         for i, r in enumerate(CREDIT_RATINGS)}
+
+
+@dataclass(frozen=True)
+class RankingWeights:
+    """Weights of the blended score and the thresholds its terms use.
+
+    Parameters
+    ----------
+    model
+        Weight of the model's rank percentile (0..1). The largest term by default: the model
+        carries what the worker's history says.
+    shortage
+        Shortage occupation; level 1 counts fully, level 2 two thirds, level 3 one third (the plan
+        pushes shortage occupations, §4).
+    targeted
+        Course aimed at one of the worker's (effective) priority groups.
+    near
+        Proximity: 1 at the door, falling linearly to 0 at ``near_km``.
+    starts_soon
+        1 when the course starts within ``soon_days``, falling to 0 at ``3 * soon_days``.
+    credit
+        Institution credit rating: AAA 1 … C 0 (the plan asks to prefer well-rated institutions).
+    interest
+        Course occupation (or its category/prefix) in the worker's declared interests.
+    safety_first
+        R11: the safety course a high-risk worker must pass first. Large, so it tops the list.
+    dismissed_penalty
+        Subtracted when the worker dismissed the course.
+    near_km, soon_days
+        Scales of the proximity and start terms.
+    reason_threshold
+        A term becomes a reason when its (unweighted) value is at least this.
+    model_reason_percentile
+        The model term becomes ``SIMILAR_WORKERS_ENROLLED`` from this percentile on.
+    """
+
+    model: float = 1.0
+    shortage: float = 0.15
+    targeted: float = 0.15
+    near: float = 0.10
+    starts_soon: float = 0.05
+    credit: float = 0.10
+    interest: float = 0.25
+    safety_first: float = 2.0
+    dismissed_penalty: float = 1.0
+    near_km: float = 15.0
+    soon_days: float = 30.0
+    reason_threshold: float = 0.5
+    model_reason_percentile: float = 0.8
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> RankingWeights:
+        """Build from configuration (e.g. ``RECO_RANKING_*`` settings); unknown keys raise."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown ranking weights: {sorted(unknown)}")
+        return cls(**{k: float(v) for k, v in values.items()})
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Per-course arrays for one worker, all of length ``n`` (the catalog).
+
+    Masks are hard filters. ``shortage_level`` uses 0 for "not a shortage occupation",
+    ``credit_score`` is in [0, 1] (see :func:`credit_scores`), ``distance_km`` is ``nan`` for
+    online courses or unknown worker location, ``occupation``/``institution`` are any hashable
+    codes used by the diversity caps.
+    """
+
+    eligible: np.ndarray
+    seats_open: np.ndarray
+    deadline_ok: np.ndarray
+    in_range: np.ndarray
+    distance_km: np.ndarray
+    days_to_start: np.ndarray
+    shortage_level: np.ndarray
+    targeted: np.ndarray
+    credit_score: np.ndarray
+    dismissed: np.ndarray
+    interest_match: np.ndarray
+    safety_first: np.ndarray
+    occupation: np.ndarray
+    institution: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.eligible.shape[0])
+
+    def keep_mask(self) -> np.ndarray:
+        """Rows passing every hard filter."""
+        return (np.asarray(self.eligible, bool) & np.asarray(self.seats_open, bool)
+                & np.asarray(self.deadline_ok, bool) & np.asarray(self.in_range, bool))
+
+
+@dataclass(frozen=True)
+class RankedCourse:
+    """One recommendation: row index into the candidate arrays, blended score, reason codes."""
+
+    index: int
+    score: float
+    reasons: tuple[str, ...]
+
+
+def credit_scores(ratings: Iterable[str]) -> np.ndarray:
+    """Map credit ratings (AAA … C) to [0, 1]; unknown ratings score like C."""
+    return np.array([_CREDIT_SCORE.get(r, 0.0) for r in ratings], dtype=np.float64)
+
+
+def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances (km) from one point to many."""
+    p1, p2 = math.radians(lat), np.radians(lats)
+    dphi = p2 - p1
+    dl = np.radians(lons) - math.radians(lon)
+    a = np.sin(dphi / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def _percentile(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    # Rank percentile among kept rows: best 1.0, worst 0.0 (a single row gets 1.0). Ties get the
+    # same (average) percentile so equal scores do not get arbitrary preference.
+    out = np.zeros(scores.shape[0], dtype=np.float64)
+    idx = np.flatnonzero(keep)
+    m = idx.size
+    if m == 0:
+        return out
+    if m == 1:
+        out[idx] = 1.0
+        return out
+    s = scores[idx].astype(np.float64)
+    order = np.argsort(s, kind="stable")
+    ranks = np.empty(m, dtype=np.float64)
+    ranks[order] = np.arange(m, dtype=np.float64)
+    # average ranks over ties
+    sorted_s = s[order]
+    _, start, counts = np.unique(sorted_s, return_index=True, return_counts=True)
+    for st, c in zip(start, counts):
+        if c > 1:
+            ranks[order[st:st + c]] = st + (c - 1) / 2.0
+    out[idx] = ranks / (m - 1)
+    return out
+
+
+def policy_terms(c: Candidates, w: RankingWeights) -> dict[str, np.ndarray]:
+    """Unweighted policy terms in [0, 1], keyed by reason code (plus ``DISMISSED``)."""
+    lvl = np.asarray(c.shortage_level, dtype=np.float64)
+    shortage = np.where(lvl > 0, (4.0 - np.clip(lvl, 1, 3)) / 3.0, 0.0)
+    dist = np.asarray(c.distance_km, dtype=np.float64)
+    near = np.where(np.isnan(dist), 0.0, np.clip(1.0 - dist / w.near_km, 0.0, 1.0))
+    days = np.asarray(c.days_to_start, dtype=np.float64)
+    soon = np.where(days < 0, 0.0, np.where(days <= w.soon_days, 1.0,
+                                             np.clip(1.0 - (days - w.soon_days) / (2 * w.soon_days), 0, 1)))
+    return {
+        "SAFETY_FIRST": np.asarray(c.safety_first, dtype=np.float64),
+        "SHORTAGE_OCCUPATION": shortage,
+        "TARGETS_YOUR_GROUP": np.asarray(c.targeted, dtype=np.float64),
+        "MATCHES_INTEREST": np.asarray(c.interest_match, dtype=np.float64),
+        "NEAR_YOU": near,
+        "STARTS_SOON": soon,
+        "WELL_RATED_INSTITUTION": np.asarray(c.credit_score, dtype=np.float64),
+        "DISMISSED": np.asarray(c.dismissed, dtype=np.float64),
+    }
+
+
+_TERM_WEIGHT: Final[dict[str, str]] = {
+    "SAFETY_FIRST": "safety_first",
+    "SHORTAGE_OCCUPATION": "shortage",
+    "TARGETS_YOUR_GROUP": "targeted",
+    "MATCHES_INTEREST": "interest",
+    "NEAR_YOU": "near",
+    "STARTS_SOON": "starts_soon",
+    "WELL_RATED_INSTITUTION": "credit",
+}
+
+
+def rank(model_scores: np.ndarray | None, candidates: Candidates, weights: RankingWeights = RankingWeights(),
+         k: int = 10, max_per_occupation: int | None = 3, max_per_institution: int | None = 3) -> list[RankedCourse]:
+    """Rank candidate courses for one worker.
+
+    Parameters
+    ----------
+    model_scores
+        Model scores for all ``n`` courses (from :meth:`recommender.model.HybridModel.score`), or
+        ``None`` for the rule-based fallback (policy terms only).
+    candidates
+        Per-course masks and policy arrays.
+    weights
+        Blend weights.
+    k
+        Number of courses to return at most.
+    max_per_occupation, max_per_institution
+        Diversity caps (greedy, in blended-score order); ``None`` disables a cap. Caps are never
+        relaxed, so fewer than ``k`` may come back.
+
+    Returns
+    -------
+    list of RankedCourse
+        Best first. Every index passed all hard filters. Ties are broken by index, so the order
+        is deterministic.
+    """
+    n = len(candidates)
+    keep = candidates.keep_mask()
+    if model_scores is not None and np.asarray(model_scores).shape != (n,):
+        raise ValueError("model_scores must have one score per candidate")
+    terms = policy_terms(candidates, weights)
+    blended = np.zeros(n, dtype=np.float64)
+    contrib: dict[str, np.ndarray] = {}
+    if model_scores is not None:
+        pct = _percentile(np.asarray(model_scores), keep)
+        blended += weights.model * pct
+        contrib["SIMILAR_WORKERS_ENROLLED"] = pct
+    for code, attr in _TERM_WEIGHT.items():
+        wt = float(getattr(weights, attr))
+        blended += wt * terms[code]
+        contrib[code] = terms[code]
+    blended -= weights.dismissed_penalty * terms["DISMISSED"]
+    idx = np.flatnonzero(keep)
+    if idx.size == 0 or k <= 0:
+        return []
+    # Sort by score descending, index ascending for ties (lexsort: last key is primary).
+    order = idx[np.lexsort((idx, -blended[idx]))]
+    occ_count: dict[Any, int] = {}
+    inst_count: dict[Any, int] = {}
+    out: list[RankedCourse] = []
+    for i in order:
+        occ, inst = candidates.occupation[i], candidates.institution[i]
+        if max_per_occupation is not None and occ_count.get(occ, 0) >= max_per_occupation:
+            continue
+        if max_per_institution is not None and inst_count.get(inst, 0) >= max_per_institution:
+            continue
+        occ_count[occ] = occ_count.get(occ, 0) + 1
+        inst_count[inst] = inst_count.get(inst, 0) + 1
+        out.append(RankedCourse(int(i), float(blended[i]), _reasons(int(i), contrib, weights)))
+        if len(out) >= k:
+            break
+    return out
+
+
+def _reasons(i: int, contrib: Mapping[str, np.ndarray], w: RankingWeights) -> tuple[str, ...]:
+    found: list[tuple[float, str]] = []
+    for code, values in contrib.items():
+        v = float(values[i])
+        if code == "SIMILAR_WORKERS_ENROLLED":
+            if v >= w.model_reason_percentile:
+                found.append((w.model * v, code))
+        elif v >= w.reason_threshold and getattr(w, _TERM_WEIGHT[code]) > 0:
+            found.append((getattr(w, _TERM_WEIGHT[code]) * v, code))
+    # Strongest contribution first; the UI shows the first two or three.
+    found.sort(key=lambda t: (-t[0], t[1]))
+    return tuple(code for _, code in found)
+
+
+def fallback_rank(candidates: Candidates, weights: RankingWeights = RankingWeights(), k: int = 10,
+                  max_per_occupation: int | None = 3, max_per_institution: int | None = 3) -> list[RankedCourse]:
+    """Rule-based ranking for when no model is loaded: same filters and caps, policy terms only.
+
+    Scores are ``safety_first + shortage + targeted + near + starts_soon + credit + interest``
+    (weighted as in ``weights``) minus the dismissal penalty; see :func:`rank`.
+    """
+    return rank(None, candidates, weights, k, max_per_occupation, max_per_institution)
+
+
+def reason_texts(codes: Sequence[str], lang: str = "zh") -> list[str]:
+    """Display texts of reason codes (``lang`` is ``"zh"`` or ``"en"``)."""
+    pos = 0 if lang == "zh" else 1
+    return [REASONS[c][pos] for c in codes]
+
+
+@dataclass(frozen=True)
+class CourseArrays:
+    """Column arrays of a course catalog, built once per catalog version for fast masks."""
+
+    ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    online: np.ndarray
+    seats_left: np.ndarray
+    enrol_deadline: np.ndarray  # date ordinals
+    start_date: np.ndarray  # date ordinals
+    shortage_level: np.ndarray  # 0 = none
+    credit_score: np.ndarray
+    occupation: np.ndarray
+    occupation_prefix: np.ndarray
+    category: np.ndarray
+    institution: np.ndarray
+    target_groups: tuple[frozenset[str], ...]
+    training_type: np.ndarray
+    special_operation: np.ndarray
+
+    @classmethod
+    def from_courses(cls, courses: Sequence[CourseItem]) -> CourseArrays:
+        """Columns of the given courses, in order."""
+        return cls(
+            ids=np.array([c.id for c in courses], dtype=np.int64),
+            lat=np.array([c.lat for c in courses], dtype=np.float64),
+            lon=np.array([c.lon for c in courses], dtype=np.float64),
+            online=np.array([c.facts.delivery_mode == "online" for c in courses], dtype=bool),
+            seats_left=np.array([c.seats_left for c in courses], dtype=np.int64),
+            enrol_deadline=np.array([c.enrol_deadline.toordinal() for c in courses], dtype=np.int64),
+            start_date=np.array([c.facts.start_date.toordinal() for c in courses], dtype=np.int64),
+            shortage_level=np.array([c.shortage_level or 0 for c in courses], dtype=np.int64),
+            credit_score=credit_scores(c.institution_credit_rating for c in courses),
+            occupation=np.array([c.facts.occupation_code for c in courses], dtype=object),
+            occupation_prefix=np.array([occupation_prefix(c.facts.occupation_code) for c in courses], dtype=object),
+            category=np.array([c.occupation_category for c in courses], dtype=object),
+            institution=np.array([c.institution_code for c in courses], dtype=object),
+            target_groups=tuple(c.facts.target_groups for c in courses),
+            training_type=np.array([c.facts.training_type for c in courses], dtype=object),
+            special_operation=np.array([c.facts.occupation_special_operation for c in courses], dtype=bool),
+        )
+
+
+def build_candidates(courses: CourseArrays, profile: WorkerProfile, today: date, eligible: np.ndarray,
+                     effective_groups: frozenset[str] | None = None, dismissed_ids: Iterable[int] = (),
+                     safety_first: np.ndarray | None = None, default_max_km: float | None = None) -> Candidates:
+    """Candidate arrays for one worker over a whole catalog.
+
+    Parameters
+    ----------
+    courses
+        Catalog columns.
+    profile
+        The worker.
+    today
+        Day of the request.
+    eligible
+        Boolean mask from the eligibility rules (``policy``), one per course.
+    effective_groups
+        The worker's groups including those extended by R6 (family); defaults to own groups.
+    dismissed_ids
+        Course ids the worker dismissed.
+    safety_first
+        R11 mask from the rules (the safety course the worker must pass first); none by default.
+    default_max_km
+        Travel range when the profile sets none (``None``: unlimited).
+
+    Returns
+    -------
+    Candidates
+    """
+    n = courses.ids.shape[0]
+    t = today.toordinal()
+    if profile.lat is not None and profile.lon is not None:
+        dist = haversine_km(profile.lat, profile.lon, courses.lat, courses.lon)
+        dist = np.where(courses.online, np.nan, dist)
+    else:
+        dist = np.full(n, np.nan)
+    max_km = profile.max_travel_km if profile.max_travel_km is not None else default_max_km
+    in_range = np.ones(n, dtype=bool)
+    if max_km is not None:
+        in_range = np.isnan(dist) | (dist <= max_km)
+    if not profile.online_ok:
+        in_range &= ~courses.online
+    groups = effective_groups if effective_groups is not None else profile.priority_groups
+    targeted = np.array([bool(tg & groups) for tg in courses.target_groups], dtype=bool)
+    interests = set(profile.interests)
+    interest = np.zeros(n, dtype=bool)
+    if interests:
+        interest = (np.isin(courses.occupation, list(interests)) | np.isin(courses.category, list(interests))
+                    | np.isin(courses.occupation_prefix, list(interests)))
+    dismissed = np.isin(courses.ids, np.fromiter(dismissed_ids, dtype=np.int64))
+    return Candidates(
+        eligible=np.asarray(eligible, dtype=bool),
+        seats_open=courses.seats_left > 0,
+        deadline_ok=courses.enrol_deadline >= t,
+        in_range=in_range,
+        distance_km=dist,
+        days_to_start=(courses.start_date - t).astype(np.float64),
+        shortage_level=courses.shortage_level,
+        targeted=targeted,
+        credit_score=courses.credit_score,
+        dismissed=dismissed,
+        interest_match=interest,
+        safety_first=np.zeros(n, bool) if safety_first is None else np.asarray(safety_first, bool),
+        occupation=courses.occupation,
+        institution=courses.institution,
+    )
