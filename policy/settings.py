@@ -1,0 +1,240 @@
+"""Every value the plan leaves to "local standards", gathered in one frozen settings object.
+
+The plan (section 四(三)2) fixes the shape of the rules but not the numbers or the group lists.
+Each field below is one such gap; its default is our reading of the plan and of Jiangsu practice,
+documented beside it and in ``policy/RULES.md``. Build from configuration with
+:meth:`PolicySettings.from_mapping`, which refuses unknown keys so a typo cannot silently fall
+back to a default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from types import MappingProxyType
+from typing import Literal, cast
+
+from catalog.vocabulary import CERTIFICATE_TYPES, COUNTIES, PRIORITY_GROUPS, TRAINING_TYPES
+
+PlaceScope = Literal["city", "county"]
+AllowanceBasis = Literal["per_day", "per_course"]
+
+# R9 "who each training type is for" (domain.md). A training type absent from the table is open
+# to everyone; work-as-training is absent on purpose because R8 already rules it out for a worker.
+DEFAULT_TRAINING_TYPE_AUDIENCE: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        # 就业技能: people not in stable employment, plus the groups of R7. The plan also names
+        # community correction (2.1万人次 就业技能培训) and poverty labor (免费就业技能培训).
+        "employment_skills": frozenset(
+            {
+                "rural_migrant",
+                "returning_migrant",
+                "two_after_youth",
+                "unemployed_graduate",
+                "laid_off_unemployed",
+                "veteran",
+                "employment_difficulty",
+                "disabled",
+                "low_income_household",
+                "dibao",
+                "zero_employment_family",
+                "poor_labor",
+                "community_correction",
+                "professional_farmer",
+            }
+        ),
+        # 四(一)1: 岗前培训（含特种作业人员安全作业培训）, so special-operation staff are in too.
+        "pre_job": frozenset({"enterprise_employee", "high_risk_worker"}),
+        "skill_upgrade": frozenset({"enterprise_employee"}),
+        "transfer": frozenset({"enterprise_employee"}),
+        "apprenticeship": frozenset({"enterprise_employee"}),
+        # 四(一)2: 对具备条件的劳动者特别是返乡农民工、残疾人开展创业培训.
+        "entrepreneurship": frozenset({"entrepreneur", "returning_migrant", "disabled"}),
+        # 四(三)2 lists 安全技能培训 among enterprise-employee trainings; 四(一)5 names high-risk staff.
+        "safety": frozenset({"high_risk_worker", "enterprise_employee"}),
+    }
+)
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    """Local standards the rules read; defaults are the readings documented in RULES.md."""
+
+    # R1: which government pays. "city": any of the worker's three places (户籍地/常住地/求职就业地)
+    # inside the city and the course in the city; "county": the course in one of those counties.
+    place_scope: PlaceScope = "city"
+    city_counties: frozenset[str] = frozenset(COUNTIES)
+
+    # R2: the five certificate kinds the plan names; a course ending in none of them earns nothing.
+    certificate_types: frozenset[str] = frozenset(CERTIFICATE_TYPES)
+
+    # R3: 原则上每人每年可享受不超过 3 次, counted by the calendar year the training ends.
+    annual_limit: int = 3
+
+    # R4: Jiangsu practice, no subsidy at or below the level of a certificate already held in the
+    # same occupation (holding 中级工/4 blocks courses at levels 4 and 5).
+    lower_level_rule: bool = True
+
+    # R5: the youngest legal working age in China (Labour Law art. 15).
+    min_working_age: int = 16
+
+    # R6: 重度残疾 = grades 1 and 2 of the national disability grading.
+    severe_disability_grades: frozenset[int] = frozenset({1, 2})
+    # R6: "贫困". Jiangsu registers rural poverty as 建档立卡低收入农户, so both the plan's 贫困劳动力
+    # and that group count; 低保 is a separate status the plan always names next to, not inside,
+    # poverty, so it does not extend to family.
+    poor_groups: frozenset[str] = frozenset({"poor_labor", "low_income_household"})
+
+    # R7: 生活费补贴 during 就业技能培训 and 创业培训 for these groups (就业困难人员（含残疾人）, so
+    # "disabled" is listed explicitly), plus rural two-after youth (urban-dibao students are
+    # covered by "dibao").
+    living_allowance_groups: frozenset[str] = frozenset(
+        {
+            "low_income_household",
+            "dibao",
+            "employment_difficulty",
+            "disabled",
+            "zero_employment_family",
+        }
+    )
+    living_allowance_rural_two_after: bool = True
+    living_allowance_training_types: frozenset[str] = frozenset(
+        {"employment_skills", "entrepreneurship"}
+    )
+    # The plan says 按规定 and names no amount; 30 CNY per training day is a placeholder that a
+    # county must replace with its own standard. "per_course" pays the amount once per course.
+    living_allowance_basis: AllowanceBasis = "per_day"
+    living_allowance_cny: float = 30.0
+
+    # R9: see DEFAULT_TRAINING_TYPE_AUDIENCE.
+    training_type_audience: Mapping[str, frozenset[str]] = field(
+        default_factory=lambda: DEFAULT_TRAINING_TYPE_AUDIENCE, hash=False
+    )
+
+    # R10: 重点群体免费接受职业培训行动, key groups as read in domain.md.
+    free_training_groups: frozenset[str] = frozenset(
+        {
+            "two_after_youth",
+            "unemployed_graduate",
+            "laid_off_unemployed",
+            "veteran",
+            "employment_difficulty",
+            "disabled",
+            "low_income_household",
+            "dibao",
+            "zero_employment_family",
+            "poor_labor",
+            "community_correction",
+        }
+    )
+
+    # R11: a special-operation certificate (特种作业操作证) is valid six years unless the
+    # certificate itself says otherwise.
+    special_operation_validity_years: int = 6
+
+    # R12: 可先行拨付不高于 50% 的培训补贴资金.
+    advance_payment_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.place_scope not in ("city", "county"):
+            raise ValueError(f"place_scope must be 'city' or 'county', not {self.place_scope!r}")
+        if self.living_allowance_basis not in ("per_day", "per_course"):
+            raise ValueError(
+                "living_allowance_basis must be 'per_day' or 'per_course', "
+                f"not {self.living_allowance_basis!r}"
+            )
+        if self.annual_limit < 0:
+            raise ValueError("annual_limit must be >= 0")
+        if not 0.0 <= self.advance_payment_share <= 1.0:
+            raise ValueError("advance_payment_share must be within [0, 1]")
+        if self.living_allowance_cny < 0:
+            raise ValueError("living_allowance_cny must be >= 0")
+        if self.min_working_age < 0 or self.special_operation_validity_years < 0:
+            raise ValueError("ages and validity years must be >= 0")
+        # Group lists are where a typo would silently make a rule never fire, so check them.
+        for name in ("poor_groups", "living_allowance_groups", "free_training_groups"):
+            _check_groups(name, getattr(self, name))
+        for training_type, groups in self.training_type_audience.items():
+            if training_type not in TRAINING_TYPES:
+                raise ValueError(f"training_type_audience: unknown training type {training_type!r}")
+            _check_groups(f"training_type_audience[{training_type}]", groups)
+        for training_type in self.living_allowance_training_types:
+            if training_type not in TRAINING_TYPES:
+                raise ValueError(f"living_allowance_training_types: unknown {training_type!r}")
+
+    @classmethod
+    def from_mapping(cls, config: Mapping[str, object]) -> PolicySettings:
+        """Build settings from plain config (JSON/env); lists become frozensets.
+
+        Raises ``ValueError`` on an unknown key or a value of the wrong shape.
+        """
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(config) - known)
+        if unknown:
+            raise ValueError(f"unknown policy settings: {', '.join(unknown)}")
+        values: dict[str, object] = {}
+        for key, value in config.items():
+            if key == "training_type_audience":
+                if not isinstance(value, Mapping):
+                    raise ValueError("training_type_audience must be a mapping")
+                values[key] = MappingProxyType(
+                    {str(k): _string_set(key, v) for k, v in value.items()}
+                )
+            elif key == "severe_disability_grades":
+                values[key] = frozenset(_ints(key, value))
+            elif key in _SET_FIELDS:
+                values[key] = _string_set(key, value)
+            elif key in _INT_FIELDS:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError(f"{key} must be an integer")
+                values[key] = value
+            elif key in _FLOAT_FIELDS:
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise ValueError(f"{key} must be a number")
+                values[key] = float(value)
+            elif key in _BOOL_FIELDS:
+                if not isinstance(value, bool):
+                    raise ValueError(f"{key} must be true or false")
+                values[key] = value
+            else:  # the Literal string fields; __post_init__ checks the value
+                values[key] = str(value)
+        return cls(**values)  # type: ignore[arg-type]  # each value was checked above
+
+
+_SET_FIELDS = frozenset(
+    {
+        "city_counties",
+        "certificate_types",
+        "poor_groups",
+        "living_allowance_groups",
+        "living_allowance_training_types",
+        "free_training_groups",
+    }
+)
+_INT_FIELDS = frozenset({"annual_limit", "min_working_age", "special_operation_validity_years"})
+_FLOAT_FIELDS = frozenset({"living_allowance_cny", "advance_payment_share"})
+_BOOL_FIELDS = frozenset({"lower_level_rule", "living_allowance_rural_two_after"})
+
+
+def _check_groups(name: str, groups: Iterable[str]) -> None:
+    unknown = sorted(set(groups) - set(PRIORITY_GROUPS))
+    if unknown:
+        raise ValueError(f"{name}: unknown priority groups {', '.join(unknown)}")
+
+
+def _string_set(key: str, value: object) -> frozenset[str]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValueError(f"{key} must be a list of strings")
+    items = list(value)
+    if not all(isinstance(item, str) for item in items):
+        raise ValueError(f"{key} must be a list of strings")
+    return frozenset(cast(list[str], items))
+
+
+def _ints(key: str, value: object) -> list[int]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValueError(f"{key} must be a list of integers")
+    items = list(value)
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+        raise ValueError(f"{key} must be a list of integers")
+    return cast(list[int], items)

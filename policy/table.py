@@ -1,0 +1,179 @@
+"""A columnar, integer-coded copy of many courses, built once and reused for every worker.
+
+Eligibility over a whole catalog must be a handful of numpy masks, not a Python loop per course
+(conventions.md). The table holds only what the rules read; string columns become small integer
+codes into per-table vocabularies, and target groups become a bitmask over
+``catalog.vocabulary.PRIORITY_GROUPS``. Settings are *not* baked in: the same table serves any
+:class:`~policy.settings.PolicySettings`, which are applied to the (small) vocabularies at decision
+time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from catalog.vocabulary import PRIORITY_GROUPS
+from policy.profile import CourseFacts
+
+# One bit per priority group, in the vocabulary's stable order (17 groups fit a uint32).
+GROUP_BITS: dict[str, int] = {group: 1 << i for i, group in enumerate(PRIORITY_GROUPS)}
+
+# Level column code for courses without a level (专项职业能力, 特种作业, 培训合格): real levels are 1..5.
+NO_LEVEL = 0
+# Occupation-and-level pairs are packed as occupation * LEVEL_RADIX + level for set lookups.
+LEVEL_RADIX = 8
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+def group_mask(groups: Iterable[str]) -> int:
+    """Bitmask of known priority groups; unknown codes are ignored (they match no rule)."""
+    mask = 0
+    for group in groups:
+        mask |= GROUP_BITS.get(group, 0)
+    return mask
+
+
+def groups_of_mask(mask: int) -> frozenset[str]:
+    """The priority groups whose bits are set in ``mask``."""
+    return frozenset(group for group, bit in GROUP_BITS.items() if mask & bit)
+
+
+class _Vocabulary:
+    """Assigns dense integer codes to strings in first-seen order."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def code(self, value: str) -> int:
+        found = self.index.get(value)
+        if found is None:
+            found = self.index[value] = len(self.index)
+        return found
+
+    def values(self) -> tuple[str, ...]:
+        return tuple(self.index)
+
+
+@dataclass(frozen=True, eq=False)
+class CourseTable:
+    """Courses as parallel numpy columns; row ``i`` is ``courses[i]`` of :meth:`from_courses`."""
+
+    ids: npt.NDArray[np.int64]
+    occupation: npt.NDArray[np.int32]  # index into occupation_codes
+    level: npt.NDArray[np.int8]  # 1..5, NO_LEVEL when the course has no level
+    training_type: npt.NDArray[np.int16]  # index into training_types
+    certificate_type: npt.NDArray[np.int16]  # index into certificate_types
+    county: npt.NDArray[np.int16]  # index into counties
+    start_ordinal: npt.NDArray[np.int64]  # date.toordinal() of the start
+    end_ordinal: npt.NDArray[np.int64]
+    end_year: npt.NDArray[np.int64]  # R3 counts by the year training ends
+    subsidy_cny: npt.NDArray[np.float64]
+    target_groups: npt.NDArray[np.uint32]  # GROUP_BITS mask; 0 = open to all groups
+    free_for_key_groups: BoolArray
+    access_restricted: BoolArray
+    special_operation: BoolArray
+    on_county_list: npt.NDArray[np.int8]  # -1: county published no list, 0: not on it, 1: on it
+    project_based: BoolArray
+    occupation_codes: tuple[str, ...]
+    training_types: tuple[str, ...]
+    certificate_types: tuple[str, ...]
+    counties: tuple[str, ...]
+    occupation_index: dict[str, int]
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    @classmethod
+    def from_courses(cls, courses: Sequence[CourseFacts]) -> CourseTable:
+        """Encode ``courses`` once.
+
+        Raises ``ValueError`` when a course names a target group outside the vocabulary: such a
+        group could never match a worker and would silently hide the course from everyone.
+        """
+        occupations, training_types = _Vocabulary(), _Vocabulary()
+        certificates, counties = _Vocabulary(), _Vocabulary()
+        n = len(courses)
+        occupation = np.empty(n, np.int32)
+        level = np.empty(n, np.int8)
+        training_type = np.empty(n, np.int16)
+        certificate_type = np.empty(n, np.int16)
+        county = np.empty(n, np.int16)
+        start = np.empty(n, np.int64)
+        end = np.empty(n, np.int64)
+        end_year = np.empty(n, np.int64)
+        targets = np.empty(n, np.uint32)
+        on_list = np.empty(n, np.int8)
+        # Building is the one per-course Python loop, paid once per catalog version.
+        for i, course in enumerate(courses):
+            occupation[i] = occupations.code(course.occupation_code)
+            level[i] = NO_LEVEL if course.level is None else _checked_level(course.level)
+            training_type[i] = training_types.code(course.training_type)
+            certificate_type[i] = certificates.code(course.certificate_type)
+            county[i] = counties.code(course.county)
+            start[i] = course.start_date.toordinal()
+            end[i] = course.end_date.toordinal()
+            end_year[i] = course.end_date.year
+            unknown = course.target_groups - GROUP_BITS.keys()
+            if unknown:
+                raise ValueError(
+                    f"course {course.id}: unknown target groups {', '.join(sorted(unknown))}"
+                )
+            targets[i] = group_mask(course.target_groups)
+            listed = course.on_county_subsidized_list
+            on_list[i] = -1 if listed is None else int(listed)
+        return cls(
+            ids=np.fromiter((c.id for c in courses), np.int64, n),
+            occupation=occupation,
+            level=level,
+            training_type=training_type,
+            certificate_type=certificate_type,
+            county=county,
+            start_ordinal=start,
+            end_ordinal=end,
+            end_year=end_year,
+            subsidy_cny=np.fromiter((c.subsidy_cny for c in courses), np.float64, n),
+            target_groups=targets,
+            free_for_key_groups=np.fromiter((c.free_for_key_groups for c in courses), bool, n),
+            access_restricted=np.fromiter(
+                (c.occupation_access_restricted for c in courses), bool, n
+            ),
+            special_operation=np.fromiter(
+                (c.occupation_special_operation for c in courses), bool, n
+            ),
+            on_county_list=on_list,
+            project_based=np.fromiter((c.project_based for c in courses), bool, n),
+            occupation_codes=occupations.values(),
+            training_types=training_types.values(),
+            certificate_types=certificates.values(),
+            counties=counties.values(),
+            occupation_index=dict(occupations.index),
+        )
+
+    def training_type_is(self, accept: Callable[[str], bool]) -> BoolArray:
+        """Per-row mask of ``accept(training type)``, evaluated once per distinct type."""
+        return _lookup(self.training_types, accept)[self.training_type]
+
+    def certificate_type_is(self, accept: Callable[[str], bool]) -> BoolArray:
+        """Per-row mask of ``accept(certificate type)``."""
+        return _lookup(self.certificate_types, accept)[self.certificate_type]
+
+    def county_is(self, accept: Callable[[str], bool]) -> BoolArray:
+        """Per-row mask of ``accept(county code)``."""
+        return _lookup(self.counties, accept)[self.county]
+
+
+def _lookup(vocabulary: tuple[str, ...], accept: Callable[[str], bool]) -> BoolArray:
+    # np.fromiter of an empty vocabulary still yields a valid (empty) lookup table.
+    return np.fromiter((accept(v) for v in vocabulary), bool, len(vocabulary))
+
+
+def _checked_level(level: int) -> int:
+    if not 1 <= level <= 5:
+        raise ValueError(f"skill level must be 1..5 or None, not {level}")
+    return level
