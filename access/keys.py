@@ -1,0 +1,101 @@
+"""Issuing and checking API keys.
+
+A key looks like ``reco_<prefix>_<secret>``. The prefix (public, indexed) finds the row; the row
+holds only HMAC-SHA256(secret key of the service, whole key), so a stolen database does not yield
+working keys. Keys are printed once, at creation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from access.tables import ApiKey
+from catalog.tables import JobCenter
+
+ROLES: Final[tuple[str, ...]] = ("admin", "counselor", "app")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of a request, as the domain sees it."""
+
+    key_id: int
+    role: str
+    job_center_id: int | None
+    counties: frozenset[str]
+
+
+class KeyRequestError(ValueError):
+    """A key could not be created as asked."""
+
+
+def hash_key(secret_key: str, key: str) -> str:
+    return hmac.new(secret_key.encode(), key.encode(), hashlib.sha256).hexdigest()
+
+
+def create_key(
+    session: Session,
+    secret_key: str,
+    role: str,
+    *,
+    job_center_code: str | None = None,
+    name: str = "",
+) -> tuple[ApiKey, str]:
+    """Create a key and return the row and the plaintext key (shown once)."""
+    if role not in ROLES:
+        raise KeyRequestError(f"role must be one of {', '.join(ROLES)}")
+    job_center_id = None
+    if role == "counselor":
+        if not job_center_code:
+            raise KeyRequestError("a counselor key needs --job-center")
+        center = session.scalar(select(JobCenter).where(JobCenter.code == job_center_code))
+        if center is None:
+            raise KeyRequestError(f"unknown job center {job_center_code!r}")
+        job_center_id = center.id
+    elif job_center_code:
+        raise KeyRequestError("only counselor keys are bound to a job center")
+    prefix = secrets.token_hex(4)
+    plaintext = f"reco_{prefix}_{secrets.token_urlsafe(24)}"
+    row = ApiKey(
+        prefix=prefix,
+        key_hash=hash_key(secret_key, plaintext),
+        role=role,
+        job_center_id=job_center_id,
+        name=name,
+    )
+    session.add(row)
+    session.flush()
+    return row, plaintext
+
+
+def authenticate(session: Session, secret_key: str, presented: str) -> Principal | None:
+    """Return the principal for a presented key, or None if it is unknown or revoked."""
+    parts = presented.split("_")
+    if len(parts) < 3 or parts[0] != "reco":
+        return None
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.key_hash, hash_key(secret_key, presented)):
+        return None
+    counties: frozenset[str] = frozenset()
+    if row.job_center_id is not None:
+        center = session.get(JobCenter, row.job_center_id)
+        counties = frozenset(center.counties if center else ())
+    return Principal(row.id, row.role, row.job_center_id, counties)
+
+
+def revoke_key(session: Session, prefix: str) -> bool:
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if row is None:
+        return False
+    row.revoked_at = datetime.now(timezone.utc)
+    return True

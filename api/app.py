@@ -1,0 +1,89 @@
+"""The application factory: settings, database, OpenAPI, auth, errors, limits, blueprints."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_smorest import Blueprint
+
+from api import cli
+from api.auth import SECURITY_SCHEME, rate_limit_key
+from api.config import environ, load_settings, secret_problem
+from api.db import init_app as init_db
+from api.errors import ProblemApi, register_error_handlers
+from api.serving import Serving
+from storage.engine import make_engine
+from storage.session import make_session_factory
+
+API_DESCRIPTION = """
+Course matching for the Yancheng skills-upgrading plan (盐城市职业技能提升行动).
+
+Job-center counselors and the mobile app find subsidized training courses a worker is eligible
+for, near them and starting soon, with the subsidy and the reason for each suggestion.
+
+Every call needs an API key: `Authorization: Bearer reco_…`. Errors are
+`application/problem+json` (RFC 9457) with an `errors` list naming each bad field.
+"""
+
+# webargs drops unknown query parameters unless the location's default is cleared, even when the
+# schema says RAISE; clearing it lets each schema's own `unknown = RAISE` apply.
+Blueprint.ARGUMENTS_PARSER.DEFAULT_UNKNOWN_BY_LOCATION["query"] = None
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    settings = load_settings(environ(), config)
+    problem_with_secret = secret_problem(settings["SECRET_KEY"])
+    if problem_with_secret and not settings.get("TESTING"):
+        raise RuntimeError(f"Refusing to start: {problem_with_secret}. Generate one with "
+                           "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`.")
+    app.config.update(settings)
+    app.config.update(
+        API_TITLE="Yancheng training-course matching API",
+        API_VERSION="1.0.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={
+            "info": {"description": API_DESCRIPTION},
+            "components": {"securitySchemes": {"bearerAuth": SECURITY_SCHEME}},
+            "security": [{"bearerAuth": []}],
+        },
+        JSON_SORT_KEYS=False,
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_KEY_PREFIX="reco",
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    # Debug mode can never be on in this service: the Werkzeug debugger executes code.
+    app.debug = False
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["reco.engine"] = engine
+    init_db(app, make_session_factory(engine))
+
+    api = ProblemApi(app)
+    app.extensions["reco.api"] = api
+    register_error_handlers(app)
+    limiter = Limiter(rate_limit_key, app=app, default_limits=[app.config["RATELIMIT_DEFAULT"]],
+                      storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+                      enabled=app.config["RATELIMIT_ENABLED"])
+    app.extensions["reco.limiter"] = limiter
+    app.extensions["reco.serving"] = Serving()
+
+    from api.catalog.routes import blp as catalog_blp
+    from api.health.routes import blp as health_blp
+
+    limiter.exempt(health_blp)
+    for blp in (health_blp, catalog_blp):
+        api.register_blueprint(blp)
+
+    cli.init_app(app)
+    logging.getLogger("reco").setLevel(os.environ.get("RECO_LOG_LEVEL", "INFO"))
+    return app

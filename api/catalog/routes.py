@@ -1,0 +1,152 @@
+"""Read API over the published catalogs: occupations, institutions, courses and the course map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, json
+from flask_smorest import Blueprint, abort
+
+from api.auth import requires
+from api.catalog.schemas import (
+    CoursePage,
+    CourseQuery,
+    CourseSchema,
+    FeatureCollectionSchema,
+    InstitutionPage,
+    InstitutionQuery,
+    MapQuery,
+    OccupationPage,
+    OccupationQuery,
+)
+from api.clock import today
+from api.db import db
+from catalog.lists import shortage_levels
+from catalog.queries import CourseFilter, Near, Page, search_courses, search_institutions, search_occupations
+from catalog.tables import Course, Institution
+
+DEFAULT_RADIUS_KM = 20.0
+ANY_ROLE = ("admin", "counselor", "app")
+
+blp = Blueprint("catalog", __name__, url_prefix="/v1", description="Published catalogs: occupations, institutions, courses")
+
+
+def location(obj: Any) -> dict[str, float]:
+    return {"lat": obj.lat, "lon": obj.lon}
+
+
+def institution_view(i: Institution) -> dict[str, Any]:
+    return {"id": i.id, "code": i.code, "name_zh": i.name_zh, "name_en": i.name_en, "type": i.type,
+            "county": i.county, "address": i.address, "location": location(i),
+            "credit_rating": i.credit_rating, "disability_base": i.disability_base, "phone": i.phone}
+
+
+def course_view(c: Course, distance_km: float | None, levels: dict[str, int]) -> dict[str, Any]:
+    occ, inst = c.occupation, c.institution
+    return {
+        "id": c.id, "code": c.code, "title_zh": c.title_zh, "title_en": c.title_en,
+        "institution": {"id": inst.id, "code": inst.code, "name_zh": inst.name_zh, "name_en": inst.name_en,
+                        "type": inst.type, "credit_rating": inst.credit_rating},
+        "occupation": {"code": occ.code, "name_zh": occ.name_zh, "name_en": occ.name_en,
+                       "category": occ.category, "shortage_level": levels.get(occ.code),
+                       "access_restricted": occ.access_restricted, "special_operation": occ.special_operation},
+        "level": c.level, "training_type": c.training_type, "certificate_type": c.certificate_type,
+        "hours": c.hours, "online_hours": c.online_hours, "start_date": c.start_date,
+        "end_date": c.end_date, "enrol_deadline": c.enrol_deadline, "seats": c.seats,
+        "seats_taken": c.seats_taken, "seats_left": max(c.seats - c.seats_taken, 0),
+        "county": c.county, "address": c.address, "location": location(c),
+        "delivery_mode": c.delivery_mode, "subsidy_cny": c.subsidy_cny,
+        "target_groups": list(c.target_groups), "free_for_key_groups": c.free_for_key_groups,
+        "accessible": c.accessible, "project_based": c.project_based, "distance_km": distance_km,
+    }
+
+
+def course_filter(args: dict[str, Any]) -> CourseFilter:
+    near = None
+    if "near" in args:
+        lat, lon = args.pop("near")
+        near = Near(lat, lon, args.pop("radius_km", DEFAULT_RADIUS_KM))
+    for key in ("page", "per_page", "limit"):
+        args.pop(key, None)
+    return CourseFilter(near=near, **args)
+
+
+@blp.route("/occupations")
+@requires(blp, *ANY_ROLE)
+@blp.arguments(OccupationQuery, location="query", as_kwargs=True)
+@blp.response(200, OccupationPage)
+def list_occupations(page: int, per_page: int, shortage: bool | None = None,
+                     category: str | None = None, q: str | None = None) -> dict[str, Any]:
+    """List occupations (filter by shortage list, category, text in Chinese or English)."""
+    rows, total = search_occupations(db(), shortage=shortage, category=category, q=q, on=today(),
+                                     page=Page(page, per_page))
+    items = [{"code": o.code, "name_zh": o.name_zh, "name_en": o.name_en, "category": o.category,
+              "shortage": level is not None, "shortage_level": level,
+              "access_restricted": o.access_restricted, "special_operation": o.special_operation,
+              "levels": list(o.levels)} for o, level in rows]
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+@blp.route("/institutions")
+@requires(blp, *ANY_ROLE)
+@blp.arguments(InstitutionQuery, location="query", as_kwargs=True)
+@blp.response(200, InstitutionPage)
+def list_institutions(page: int, per_page: int, county: str | None = None, type: str | None = None,
+                      disability_base: bool | None = None, q: str | None = None) -> dict[str, Any]:
+    """List accredited training institutions."""
+    rows, total = search_institutions(db(), county=county, type_=type, disability_base=disability_base,
+                                      q=q, page=Page(page, per_page))
+    return {"items": [institution_view(i) for i in rows], "total": total, "page": page, "per_page": per_page}
+
+
+@blp.route("/courses")
+@requires(blp, *ANY_ROLE)
+@blp.arguments(CourseQuery, location="query")
+@blp.response(200, CoursePage)
+def list_courses(args: dict[str, Any]) -> dict[str, Any]:
+    """Search courses; with `near` only those within `radius_km`, nearest first."""
+    page = Page(args["page"], args["per_page"])
+    rows, total = search_courses(db(), course_filter(dict(args)), page)
+    levels = shortage_levels(db(), today())
+    return {"items": [course_view(c, d, levels) for c, d in rows], "total": total,
+            "page": page.page, "per_page": page.per_page}
+
+
+@blp.route("/courses/<int:course_id>")
+@requires(blp, *ANY_ROLE)
+@blp.response(200, CourseSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_course(course_id: int) -> dict[str, Any]:
+    """One course with its institution and occupation."""
+    course = db().get(Course, course_id)
+    if course is None:
+        abort(404, message=f"No course with id {course_id}.")
+    return course_view(course, None, shortage_levels(db(), today()))
+
+
+@blp.route("/map/courses")
+@requires(blp, *ANY_ROLE)
+@blp.arguments(MapQuery, location="query")
+@blp.response(200, FeatureCollectionSchema, content_type="application/geo+json")
+def map_courses(args: dict[str, Any]) -> Response:
+    """Courses as a GeoJSON FeatureCollection (RFC 7946) for the app's map."""
+    limit = args["limit"]
+    rows, total = search_courses(db(), course_filter(dict(args)), Page(1, limit))
+    features = [{
+        "type": "Feature", "id": c.id,
+        "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
+        "properties": {"id": c.id, "code": c.code, "title_zh": c.title_zh, "title_en": c.title_en,
+                       "institution_name_zh": c.institution.name_zh, "occupation_code": c.occupation_code,
+                       "occupation_name_zh": c.occupation.name_zh, "level": c.level,
+                       "training_type": c.training_type, "delivery_mode": c.delivery_mode,
+                       "start_date": c.start_date, "seats_left": max(c.seats - c.seats_taken, 0),
+                       "subsidy_cny": c.subsidy_cny, "distance_km": d},
+    } for c, d in rows]
+    body: dict[str, Any] = {"type": "FeatureCollection", "features": features, "truncated": total > len(rows)}
+    if features:
+        lons = [f["geometry"]["coordinates"][0] for f in features]
+        lats = [f["geometry"]["coordinates"][1] for f in features]
+        body["bbox"] = [min(lons), min(lats), max(lons), max(lats)]
+    # Returned as a Response so the registered GeoJSON media type goes out, not application/json.
+    return Response(json.dumps(FeatureCollectionSchema().dump(body), ensure_ascii=False),
+                    mimetype="application/geo+json")

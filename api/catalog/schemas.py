@@ -1,0 +1,195 @@
+"""Schemas of the catalog endpoints: query filters in, occupations/institutions/courses out."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from api.fields import NearQuery, PageMeta, PageQuery
+from catalog.import_schemas import CATEGORIES
+from catalog.vocabulary import (
+    CERTIFICATE_TYPES,
+    CREDIT_RATINGS,
+    DELIVERY_MODES,
+    INSTITUTION_TYPES,
+    PRIORITY_GROUPS,
+    SKILL_LEVELS,
+    TRAINING_TYPES,
+)
+
+COUNTY_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,31}$")
+OCCUPATION_CODE = validate.Regexp(r"^(\d-\d{2}-\d{2}-\d{2}|SO-\d{1,2}\.\d{1,2})$")
+
+
+class OccupationQuery(PageQuery):
+    shortage = fields.Boolean(metadata={"description": "Only (or never) occupations on the shortage list in force"})
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    q = fields.String(validate=validate.Length(1, 64), metadata={"description": "Text in the Chinese or English name, or a code prefix"})
+
+
+class OccupationSchema(ma.Schema):
+    code = fields.String(required=True, metadata={"example": "4-10-01-06"})
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    category = fields.String(required=True)
+    shortage = fields.Boolean(required=True)
+    shortage_level = fields.Integer(allow_none=True, required=True, metadata={"description": "1 = most urgent"})
+    access_restricted = fields.Boolean(required=True)
+    special_operation = fields.Boolean(required=True)
+    levels = fields.List(fields.Integer(), required=True)
+
+
+class OccupationPage(PageMeta):
+    items = fields.List(fields.Nested(OccupationSchema), required=True)
+
+
+class InstitutionQuery(PageQuery):
+    county = fields.String(validate=COUNTY_CODE)
+    type = fields.String(validate=validate.OneOf(tuple(INSTITUTION_TYPES)))
+    disability_base = fields.Boolean()
+    q = fields.String(validate=validate.Length(1, 64))
+
+
+class LocationSchema(ma.Schema):
+    lat = fields.Float(required=True)
+    lon = fields.Float(required=True)
+
+
+class InstitutionSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(tuple(INSTITUTION_TYPES)))
+    county = fields.String(required=True)
+    address = fields.String(required=True)
+    location = fields.Nested(LocationSchema, required=True)
+    credit_rating = fields.String(required=True, validate=validate.OneOf(CREDIT_RATINGS))
+    disability_base = fields.Boolean(required=True)
+    phone = fields.String(required=True)
+
+
+class InstitutionPage(PageMeta):
+    items = fields.List(fields.Nested(InstitutionSchema), required=True)
+
+
+class CourseFilterQuery(NearQuery):
+    county = fields.String(validate=COUNTY_CODE)
+    occupation = fields.String(validate=OCCUPATION_CODE, metadata={"example": "4-10-01-06"})
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    level = fields.Integer(validate=validate.OneOf(tuple(SKILL_LEVELS)))
+    training_type = fields.String(validate=validate.OneOf(tuple(TRAINING_TYPES)))
+    delivery_mode = fields.String(validate=validate.OneOf(tuple(DELIVERY_MODES)))
+    priority_group = fields.String(validate=validate.OneOf(tuple(PRIORITY_GROUPS)),
+                                   metadata={"description": "Courses aimed at this priority group"})
+    institution = fields.String(validate=validate.Length(1, 64), metadata={"description": "Institution code"})
+    starts_after = fields.Date(metadata={"description": "Start date on or after (YYYY-MM-DD)"})
+    starts_before = fields.Date(metadata={"description": "Start date on or before (YYYY-MM-DD)"})
+    has_open_seats = fields.Boolean()
+    q = fields.String(validate=validate.Length(1, 64), metadata={"description": "Text in the title"})
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class CourseQuery(CourseFilterQuery, PageQuery):
+    class Meta:
+        unknown = ma.RAISE
+
+
+class MapQuery(CourseFilterQuery):
+    limit = fields.Integer(load_default=2000, validate=validate.Range(1, 5000),
+                           metadata={"description": "At most this many features"})
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class InstitutionRef(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    type = fields.String(required=True)
+    credit_rating = fields.String(required=True)
+
+
+class OccupationRef(ma.Schema):
+    code = fields.String(required=True)
+    name_zh = fields.String(required=True)
+    name_en = fields.String(required=True)
+    category = fields.String(required=True)
+    shortage_level = fields.Integer(allow_none=True, required=True)
+    access_restricted = fields.Boolean(required=True)
+    special_operation = fields.Boolean(required=True)
+
+
+class CourseSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    title_zh = fields.String(required=True)
+    title_en = fields.String(required=True)
+    institution = fields.Nested(InstitutionRef, required=True)
+    occupation = fields.Nested(OccupationRef, required=True)
+    level = fields.Integer(allow_none=True, required=True, metadata={"description": "5 初级工 … 1 高级技师"})
+    training_type = fields.String(required=True, validate=validate.OneOf(tuple(TRAINING_TYPES)))
+    certificate_type = fields.String(required=True, validate=validate.OneOf(tuple(CERTIFICATE_TYPES)))
+    hours = fields.Integer(required=True)
+    online_hours = fields.Integer(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    enrol_deadline = fields.Date(required=True)
+    seats = fields.Integer(required=True)
+    seats_taken = fields.Integer(required=True)
+    seats_left = fields.Integer(required=True)
+    county = fields.String(required=True)
+    address = fields.String(required=True)
+    location = fields.Nested(LocationSchema, required=True)
+    delivery_mode = fields.String(required=True, validate=validate.OneOf(tuple(DELIVERY_MODES)))
+    subsidy_cny = fields.Integer(required=True, metadata={"description": "Subsidy standard per trainee, yuan"})
+    target_groups = fields.List(fields.String(), required=True)
+    free_for_key_groups = fields.Boolean(required=True)
+    accessible = fields.Boolean(required=True)
+    project_based = fields.Boolean(required=True)
+    distance_km = fields.Float(allow_none=True, required=True,
+                               metadata={"description": "Distance from `near`, when given"})
+
+
+class CoursePage(PageMeta):
+    items = fields.List(fields.Nested(CourseSchema), required=True)
+
+
+class PointSchema(ma.Schema):
+    type = fields.String(required=True, validate=validate.Equal("Point"))
+    coordinates = fields.List(fields.Float(), required=True, metadata={"description": "[lon, lat] (RFC 7946)"})
+
+
+class CourseFeatureProperties(ma.Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    title_zh = fields.String(required=True)
+    title_en = fields.String(required=True)
+    institution_name_zh = fields.String(required=True)
+    occupation_code = fields.String(required=True)
+    occupation_name_zh = fields.String(required=True)
+    level = fields.Integer(allow_none=True, required=True)
+    training_type = fields.String(required=True)
+    delivery_mode = fields.String(required=True)
+    start_date = fields.Date(required=True)
+    seats_left = fields.Integer(required=True)
+    subsidy_cny = fields.Integer(required=True)
+    distance_km = fields.Float(allow_none=True, required=True)
+
+
+class FeatureSchema(ma.Schema):
+    type = fields.String(required=True, validate=validate.Equal("Feature"))
+    id = fields.Integer(required=True)
+    geometry = fields.Nested(PointSchema, required=True)
+    properties = fields.Nested(CourseFeatureProperties, required=True)
+
+
+class FeatureCollectionSchema(ma.Schema):
+    type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))
+    features = fields.List(fields.Nested(FeatureSchema), required=True)
+    bbox = fields.List(fields.Float(), metadata={"description": "[min lon, min lat, max lon, max lat]"})
+    truncated = fields.Boolean(required=True, metadata={"description": "More courses matched than `limit`"})

@@ -1,0 +1,105 @@
+"""Operator commands: ``flask --app wsgi db|catalog|keys …``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from access.keys import ROLES, KeyRequestError, create_key, revoke_key
+from access.tables import ApiKey
+from catalog.importing import ImportRejected, apply, expand_paths, plan
+from storage.migrate import current_revision, upgrade
+from storage.session import writing
+
+db_cli = AppGroup("db", help="Database schema.")
+catalog_cli = AppGroup("catalog", help="Published catalogs.")
+keys_cli = AppGroup("keys", help="API keys.")
+
+
+def sessions() -> sessionmaker[Session]:
+    return current_app.extensions["reco.sessions"]  # type: ignore[no-any-return]
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the schema with the Alembic migrations."""
+    engine = current_app.extensions["reco.engine"]
+    upgrade(engine, revision)
+    click.echo(f"schema at {current_revision(engine)} ({engine.url.get_backend_name()})")
+
+
+@catalog_cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--kind", default=None, help="Kind of every file, when file names don't say it.")
+@click.option("--dry-run", is_flag=True, help="Validate only.")
+def catalog_import(paths: tuple[Path, ...], kind: str | None, dry_run: bool) -> None:
+    """Import catalog files (CSV or JSON): all of them or, on any bad row, none."""
+    files = expand_paths(paths)
+    try:
+        with writing(sessions()) as session:
+            sources = plan(session, files, kind, progress=True)
+            summaries = apply(session, sources, progress=True)
+            if dry_run:
+                session.rollback()
+    except ImportRejected as rejected:
+        click.echo(f"Import rejected: {len(rejected.errors)} bad row(s); nothing was changed.", err=True)
+        for error in rejected.errors:
+            click.echo(f"  {error}", err=True)
+        sys.exit(1)
+    click.echo(f"{'file':<40} {'kind':<24} {'rows':>6} {'added':>6} {'updated':>8} {'unchanged':>10} {'removed':>8}")
+    totals = [0, 0, 0, 0, 0]
+    for s in summaries:
+        click.echo(f"{Path(s.file).name:<40} {s.kind:<24} {s.rows:>6} {s.added:>6} {s.updated:>8} {s.unchanged:>10} {s.removed:>8}"
+                   + ("  (same file imported before)" if s.seen_before else ""))
+        for i, v in enumerate((s.rows, s.added, s.updated, s.unchanged, s.removed)):
+            totals[i] += v
+    click.echo(f"{'total':<40} {'':<24} {totals[0]:>6} {totals[1]:>6} {totals[2]:>8} {totals[3]:>10} {totals[4]:>8}")
+    if dry_run:
+        click.echo("dry run: nothing was written")
+
+
+@keys_cli.command("create")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--job-center", "job_center", default=None, help="Job center code (counselor keys).")
+@click.option("--name", default="", help="Who or what the key is for.")
+def keys_create(role: str, job_center: str | None, name: str) -> None:
+    """Create an API key and print it once (only its hash is stored)."""
+    try:
+        with writing(sessions()) as session:
+            row, plaintext = create_key(session, current_app.config["SECRET_KEY"], role,
+                                        job_center_code=job_center, name=name)
+    except KeyRequestError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(plaintext)
+    click.echo(f"(role {role}, prefix {row.prefix}; store it now, it cannot be shown again)", err=True)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys (prefix, role, job center; never the key)."""
+    with sessions()() as session:
+        for k in session.scalars(select(ApiKey).order_by(ApiKey.id)):
+            state = "revoked" if k.revoked_at else "active"
+            click.echo(f"{k.prefix}  {k.role:<10} job_center={k.job_center_id or '-':<4} {state:<8} {k.name}")
+
+
+@keys_cli.command("revoke")
+@click.argument("prefix")
+def keys_revoke(prefix: str) -> None:
+    """Revoke a key by its prefix."""
+    with writing(sessions()) as session:
+        if not revoke_key(session, prefix):
+            raise click.UsageError(f"no key with prefix {prefix}")
+    click.echo(f"revoked {prefix}")
+
+
+def init_app(app: Flask) -> None:
+    for group in (db_cli, catalog_cli, keys_cli):
+        app.cli.add_command(group)

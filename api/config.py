@@ -1,0 +1,66 @@
+"""Settings, read when the app is created: ``RECO_*`` environment variables, then overrides."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from storage.engine import default_sqlite_url
+
+# Secrets that ship in examples or tests: the service refuses to run with one of them outside
+# testing, so a copied config never guards real ID numbers.
+KNOWN_DEFAULT_SECRETS = frozenset({"", "change-me", "dev", "secret", "test-secret-not-for-production"})
+MIN_SECRET_LENGTH = 32
+
+ENV_SETTINGS: dict[str, tuple[str, Any]] = {
+    # setting: (environment variable, default)
+    "DATABASE_URL": ("DATABASE_URL", None),
+    "SECRET_KEY": ("RECO_SECRET_KEY", ""),
+    "INSTANCE_DIR": ("RECO_INSTANCE_DIR", "var"),
+    "ARTIFACTS_DIR": ("RECO_ARTIFACTS_DIR", "var/artifacts"),
+    "MAX_PAGE_SIZE": ("RECO_MAX_PAGE_SIZE", 100),
+    "MAX_CONTENT_LENGTH": ("RECO_MAX_BODY_BYTES", 256 * 1024),
+    "RATELIMIT_DEFAULT": ("RECO_RATE_LIMIT", "600 per minute"),
+    "RATELIMIT_STORAGE_URI": ("RECO_RATE_LIMIT_STORAGE_URI", "memory://"),
+    "RATELIMIT_ENABLED": ("RECO_RATE_LIMIT_ENABLED", True),
+    "MODEL_RELOAD_SECONDS": ("RECO_MODEL_RELOAD_SECONDS", 30),
+    "POLICY": ("RECO_POLICY_JSON", None),
+    "RANKING_WEIGHTS": ("RECO_RANKING_JSON", None),
+    "TODAY": ("RECO_TODAY", None),  # pin "today" (ISO date) for demos and tests
+}
+
+
+def _coerce(default: Any, raw: str) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def load_settings(environ: Mapping[str, str], overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for name, (var, default) in ENV_SETTINGS.items():
+        settings[name] = _coerce(default, environ[var]) if var in environ else default
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = environ.get("RECO_DATABASE_URL") or default_sqlite_url(
+            settings["INSTANCE_DIR"]
+        )
+    settings.update(overrides or {})
+    settings["INSTANCE_DIR"] = str(Path(settings["INSTANCE_DIR"]))
+    return settings
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why a secret key must not be used, or None."""
+    if secret in KNOWN_DEFAULT_SECRETS:
+        return "RECO_SECRET_KEY is unset or a known default"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"RECO_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"
+    return None
+
+
+def environ() -> Mapping[str, str]:
+    return os.environ

@@ -1,0 +1,32 @@
+"""One SQLAlchemy session per request, closed at teardown; writers marked up front."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.session import begin_write
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def init_app(app: Flask, factory: sessionmaker[Session]) -> None:
+    app.extensions["reco.sessions"] = factory
+
+    @app.teardown_appcontext
+    def _close(exc: BaseException | None) -> None:
+        session: Session | None = g.pop("db", None)
+        if session is not None:
+            if exc is not None:
+                session.rollback()
+            session.close()
+
+
+def db() -> Session:
+    """The request's session; a write request's transaction starts as a writer."""
+    if "db" not in g:
+        session = current_app.extensions["reco.sessions"]()
+        if request and request.method in WRITE_METHODS:
+            begin_write(session)
+        g.db = session
+    return g.db  # type: ignore[no-any-return]

@@ -1,0 +1,132 @@
+"""RFC 9457 problem details for every error, with field-level messages.
+
+flask-smorest's own error body is ``{code, status, errors}``; clients of a public service expect
+``application/problem+json``. ``ProblemApi`` documents that media type for every error response in
+the OpenAPI document and renders every HTTP error (ours, webargs' 422, Werkzeug's 404/405/413)
+in it. A database that is down or locked becomes 503 with ``Retry-After``, never a 500.
+"""
+
+from __future__ import annotations
+
+import http
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, Response, json, request
+from flask_smorest import Api
+from flask_smorest.spec import prepare_response  # type: ignore[attr-defined]
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("reco.errors")
+
+
+class FieldErrorSchema(ma.Schema):
+    location = ma.fields.String(metadata={"description": "query, json, path or header"})
+    field = ma.fields.String(metadata={"description": "Dotted path of the field"})
+    message = ma.fields.String()
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details."""
+
+    type = ma.fields.String(metadata={"example": "about:blank"})
+    title = ma.fields.String(required=True, metadata={"example": "Unprocessable Entity"})
+    status = ma.fields.Integer(required=True, metadata={"example": 422})
+    detail = ma.fields.String()
+    instance = ma.fields.String()
+    errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
+
+
+def flatten_messages(messages: Any, location: str = "", prefix: str = "") -> Iterable[dict[str, str]]:
+    """Turn marshmallow/webargs nested messages into ``{location, field, message}`` rows."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            key = str(key)
+            if not location and key in ("query", "json", "path", "headers", "files", "form"):
+                yield from flatten_messages(value, key, "")
+            else:
+                yield from flatten_messages(value, location, f"{prefix}{key}." if prefix or key else "")
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        for m in messages:
+            yield {"location": location or "json", "field": prefix.rstrip(".") or "_schema", "message": m}
+    elif isinstance(messages, list):
+        for i, m in enumerate(messages):
+            yield from flatten_messages(m, location, f"{prefix}{i}.")
+    else:
+        yield {"location": location or "json", "field": prefix.rstrip(".") or "_schema", "message": str(messages)}
+
+
+def problem(status: int, detail: str | None = None, errors: list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {"type": "about:blank", "title": http.HTTPStatus(status).phrase,
+                            "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    body["instance"] = request.path if request else ""
+    resp = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+class ProblemApi(Api):  # type: ignore[misc]
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def handle_http_exception(self, error: HTTPException) -> Response:
+        data = getattr(error, "data", None) or {}
+        messages = data.get("errors") or data.get("messages")
+        errors = list(flatten_messages(messages)) if messages else None
+        headers = dict(data.get("headers") or {})
+        if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        if isinstance(error, ServiceUnavailable):
+            headers.setdefault("Retry-After", "5")
+        detail = data.get("message") or (
+            error.description if error.code not in (422,) else "The request has invalid fields."
+        )
+        if error.code and error.code >= 500 and not isinstance(error, ServiceUnavailable):
+            detail = "Internal error; it has been logged."
+        return problem(error.code or 500, detail, errors, headers)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def _database_unavailable(exc: Exception) -> Response:
+        # Only the exception class goes to the log: statements and parameters can hold PII.
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem(503, "The database is busy or unavailable; retry shortly.",
+                       headers={"Retry-After": "5"})
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError) -> Response:
+        if exc.connection_invalidated:
+            return _database_unavailable(exc)
+        log.error("database error: %s", type(exc.orig).__name__)
+        return problem(500, "Internal error; it has been logged.")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        if isinstance(exc, HTTPException):
+            return app.extensions["reco.api"].handle_http_exception(exc)  # type: ignore[no-any-return]
+        log.exception("unhandled error on %s %s", request.method, request.url_rule)
+        return problem(500, "Internal error; it has been logged.")
+
+    _ = InternalServerError  # documented by the DEFAULT_ERROR response

@@ -1,0 +1,164 @@
+"""Catalog searches a counselor and the app make: filters, text search, nearby, pagination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+import numpy as np
+from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from catalog.geo import bounding_box, haversine_km
+from catalog.lists import shortage_levels
+from catalog.tables import Course, Institution, Occupation
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page:
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class Near:
+    lat: float
+    lon: float
+    radius_km: float
+
+
+@dataclass(frozen=True)
+class CourseFilter:
+    county: str | None = None
+    occupation: str | None = None
+    category: str | None = None
+    level: int | None = None
+    training_type: str | None = None
+    delivery_mode: str | None = None
+    priority_group: str | None = None
+    institution: str | None = None
+    starts_after: date | None = None
+    starts_before: date | None = None
+    has_open_seats: bool | None = None
+    open_for_enrolment_on: date | None = None
+    q: str | None = None
+    near: Near | None = None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _paginate(session: Session, stmt: Select[Any], page: Page) -> tuple[list[Any], int]:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = list(session.scalars(stmt.offset(page.offset).limit(page.per_page)))
+    return items, total
+
+
+def search_occupations(session: Session, *, shortage: bool | None, category: str | None,
+                       q: str | None, on: date, page: Page) -> tuple[list[tuple[Occupation, int | None]], int]:
+    levels = shortage_levels(session, on)
+    stmt = select(Occupation).order_by(Occupation.code)
+    if category:
+        stmt = stmt.where(Occupation.category == category)
+    if q:
+        pattern = _like(q)
+        stmt = stmt.where(or_(func.lower(Occupation.name_zh).like(pattern, escape="\\"),
+                              func.lower(Occupation.name_en).like(pattern, escape="\\"),
+                              Occupation.code.like(pattern, escape="\\")))
+    if shortage is True:
+        stmt = stmt.where(Occupation.code.in_(list(levels)))
+    elif shortage is False:
+        stmt = stmt.where(Occupation.code.not_in(list(levels)))
+    items, total = _paginate(session, stmt, page)
+    return [(o, levels.get(o.code)) for o in items], total
+
+
+def search_institutions(session: Session, *, county: str | None, type_: str | None,
+                        disability_base: bool | None, q: str | None,
+                        page: Page) -> tuple[list[Institution], int]:
+    stmt = select(Institution).order_by(Institution.code)
+    if county:
+        stmt = stmt.where(Institution.county == county)
+    if type_:
+        stmt = stmt.where(Institution.type == type_)
+    if disability_base is not None:
+        stmt = stmt.where(Institution.disability_base == disability_base)
+    if q:
+        pattern = _like(q)
+        stmt = stmt.where(or_(func.lower(Institution.name_zh).like(pattern, escape="\\"),
+                              func.lower(Institution.name_en).like(pattern, escape="\\")))
+    return _paginate(session, stmt, page)
+
+
+def _course_statement(f: CourseFilter) -> Select[tuple[Course]]:
+    stmt = select(Course)
+    if f.county:
+        stmt = stmt.where(Course.county == f.county)
+    if f.occupation:
+        stmt = stmt.where(Course.occupation_code == f.occupation)
+    if f.category:
+        stmt = stmt.join(Occupation, Occupation.code == Course.occupation_code).where(
+            Occupation.category == f.category)
+    if f.level is not None:
+        stmt = stmt.where(Course.level == f.level)
+    if f.training_type:
+        stmt = stmt.where(Course.training_type == f.training_type)
+    if f.delivery_mode:
+        stmt = stmt.where(Course.delivery_mode == f.delivery_mode)
+    if f.institution:
+        stmt = stmt.where(Course.institution.has(Institution.code == f.institution))
+    if f.priority_group:
+        # JSON list stored as text on both SQLite and PostgreSQL; codes are quoted whole words.
+        stmt = stmt.where(cast(Course.target_groups, String).like(f'%"{f.priority_group}"%'))
+    if f.starts_after:
+        stmt = stmt.where(Course.start_date >= f.starts_after)
+    if f.starts_before:
+        stmt = stmt.where(Course.start_date <= f.starts_before)
+    if f.has_open_seats is True:
+        stmt = stmt.where(Course.seats_taken < Course.seats)
+    elif f.has_open_seats is False:
+        stmt = stmt.where(Course.seats_taken >= Course.seats)
+    if f.open_for_enrolment_on:
+        stmt = stmt.where(Course.enrol_deadline >= f.open_for_enrolment_on)
+    if f.q:
+        pattern = _like(f.q)
+        stmt = stmt.where(or_(func.lower(Course.title_zh).like(pattern, escape="\\"),
+                              func.lower(Course.title_en).like(pattern, escape="\\")))
+    if f.near:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(f.near.lat, f.near.lon, f.near.radius_km)
+        stmt = stmt.where(Course.lat.between(min_lat, max_lat), Course.lon.between(min_lon, max_lon))
+    return stmt
+
+
+def search_courses(session: Session, f: CourseFilter,
+                   page: Page | None) -> tuple[list[tuple[Course, float | None]], int]:
+    """Courses matching ``f`` with their distance (km) when ``near`` is given, nearest first;
+    otherwise by start date. ``page=None`` returns every match (the map)."""
+    stmt = _course_statement(f)
+    if f.near is None:
+        stmt = stmt.order_by(Course.start_date, Course.id)
+        if page is None:
+            items = list(session.scalars(stmt))
+            return [(c, None) for c in items], len(items)
+        items, total = _paginate(session, stmt, page)
+        return [(c, None) for c in items], total
+    # The bounding box prefilters in SQL; the exact circle and the order need real distances.
+    candidates = list(session.scalars(stmt))
+    if not candidates:
+        return [], 0
+    dist = haversine_km(f.near.lat, f.near.lon, [c.lat for c in candidates], [c.lon for c in candidates])
+    inside = np.flatnonzero(dist <= f.near.radius_km)
+    order = inside[np.lexsort(([candidates[i].id for i in inside], dist[inside]))]
+    total = len(order)
+    if page is not None:
+        order = order[page.offset: page.offset + page.per_page]
+    return [(candidates[i], round(float(dist[i]), 3)) for i in order], total

@@ -1,0 +1,110 @@
+"""Fixtures: a migrated database per test (SQLite always; PostgreSQL when configured), the app,
+a client, and API keys of each role.
+
+Storage tests take the ``database_url`` fixture, which runs them once per backend. PostgreSQL
+runs when ``RECO_TEST_POSTGRES_URL`` names a server (``.ci/run`` sets it and fails if the server
+is down); elsewhere those cases are skipped with the reason shown by ``-ra``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from api.app import create_app
+from storage.engine import make_engine
+from storage.migrate import upgrade
+
+TEST_SECRET = "test-secret-not-for-production"
+POSTGRES_URL = os.environ.get("RECO_TEST_POSTGRES_URL")
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_CATALOG = REPO / "catalog" / "data"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need RECO_TEST_POSTGRES_URL (set by .ci/run)")
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"reco_tpl_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _sqlite_copy(template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "reco.sqlite3"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated, empty database on each backend."""
+    if request.param == "sqlite":
+        yield _sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
+        return
+    template = request.getfixturevalue("postgres_template")
+    admin = create_engine(POSTGRES_URL or "", isolation_level="AUTOCOMMIT")
+    name = f"reco_t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield make_url(POSTGRES_URL or "").set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_test_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": database_url,
+        "INSTANCE_DIR": str(tmp_path),
+        "ARTIFACTS_DIR": str(tmp_path / "artifacts"),
+        "RATELIMIT_ENABLED": False,
+        "TODAY": "2026-11-29",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a fresh SQLite database (API tests; storage tests use ``database_url``)."""
+    app = make_test_app(_sqlite_copy(sqlite_template, tmp_path), tmp_path)
+    yield app
+    app.extensions["reco.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
