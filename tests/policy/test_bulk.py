@@ -131,9 +131,7 @@ def test_decide_many_row_equals_decide(
         assert int(bulk.course_ids[i]) == single.course_id
         # Eligibility and the packed failures are two views of one fact.
         assert single.eligible == (bulk.failed[i] == 0)
-        assert single.eligible == (single.subsidy_cny == one.subsidy_cny or False) or (
-            not single.eligible and single.subsidy_cny == 0.0
-        )
+        assert single.subsidy_cny == (one.subsidy_cny if single.eligible else 0.0)
 
 
 def test_decide_many_finds_each_course_its_own_reasons() -> None:

@@ -336,6 +336,8 @@ def test_R10_free_training_not_for_groups_outside_the_key_groups() -> None:
     decision = decide(employee, course(training_type="skill_upgrade", free_for_key_groups=True), ON)
     assert decision.eligible and not decision.free_training
     assert check(decision, "R10_FREE_TRAINING")[1] == "Not in a key group for free training"
+    pensioner = worker(priority_groups=frozenset({"veteran"}), draws_pension=True)
+    assert not decide(pensioner, course(free_for_key_groups=True), ON).free_training
 
 
 # ---- R11 safety first ------------------------------------------------------------------------
