@@ -111,7 +111,8 @@ def read_current(root: Path | str) -> str | None:
 
 def save_artifact(root: Path | str, model: HybridModel, feature_space: FeatureSpace,
                   idmaps: Mapping[str, IdMap], meta: Mapping[str, Any], metrics: Mapping[str, Any],
-                  promote: bool = True, version: str | None = None) -> str:
+                  promote: bool = True, version: str | None = None,
+                  extra_files: Mapping[str, bytes] | None = None) -> str:
     """Write a new artifact version atomically and, if ``promote``, flip ``CURRENT`` to it.
 
     Parameters
@@ -132,6 +133,9 @@ def save_artifact(root: Path | str, model: HybridModel, feature_space: FeatureSp
         Flip ``CURRENT`` after the version is in place. ``False`` keeps it for inspection only.
     version
         Version name; a new timestamped one by default.
+    extra_files
+        More files to ship inside the version (``report.md``, charts); checksummed in the
+        manifest but not needed to load the model.
 
     Returns
     -------
@@ -164,6 +168,10 @@ def save_artifact(root: Path | str, model: HybridModel, feature_space: FeatureSp
         "meta.json": _json_bytes(full_meta),
         "metrics.json": _json_bytes(dict(metrics)),
     }
+    for name, data in (extra_files or {}).items():
+        if name in contents or name == MANIFEST or "/" in name or name.startswith("."):
+            raise ValueError(f"invalid extra file name {name!r}")
+        contents[name] = data
     manifest = {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
                 for name, data in contents.items()}
     tmp = root / f".tmp-{version}-{uuid.uuid4().hex[:8]}"

@@ -585,3 +585,61 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _d(v: Any) -> date | None:
+    return date.fromisoformat(v) if v else None
+
+
+def _profile_from_json(p: dict[str, Any]) -> WorkerProfile:
+    from policy.profile import TrainingRecord
+
+    return WorkerProfile(
+        birth_date=_d(p.get("birth_date")), hukou_county=p.get("hukou_county"),
+        residence_county=p.get("residence_county"), jobseeking_county=p.get("jobseeking_county"),
+        employment_status=p.get("employment_status"), draws_pension=bool(p.get("draws_pension")),
+        priority_groups=frozenset(p.get("priority_groups") or ()), disability_grade=p.get("disability_grade"),
+        rural=p.get("rural"), current_occupation_code=p.get("current_occupation_code"),
+        certificates=tuple(Certificate(c["occupation_code"], c.get("level"), c["certificate_type"],
+                                       _d(c.get("issued_on")), _d(c.get("valid_until")))
+                           for c in p.get("certificates") or ()),
+        family=tuple(FamilyMember(f["relation"], frozenset(f.get("priority_groups") or ()), f.get("disability_grade"))
+                     for f in p.get("family") or ()),
+        trainings=tuple(TrainingRecord(t["occupation_code"], t.get("level"), t["training_type"], t["status"],
+                                       bool(t["subsidized"]), _d(t.get("end_date")), t.get("course_id"),
+                                       float(t.get("subsidy_cny", 0.0)))
+                        for t in p.get("trainings") or ()),
+        education=p.get("education"), gender=p.get("gender"), interests=tuple(p.get("interests") or ()),
+        max_travel_km=p.get("max_travel_km"), online_ok=bool(p.get("online_ok", True)),
+        lat=p.get("lat"), lon=p.get("lon"),
+    )
+
+
+def _course_from_json(c: dict[str, Any]) -> CourseItem:
+    f = dict(c["facts"])
+    extra = dict(f.pop("extra", {}) or {})
+    if isinstance(extra.get("published"), str):
+        extra["published"] = date.fromisoformat(extra["published"])
+    facts = CourseFacts(**{**f, "start_date": date.fromisoformat(f["start_date"]),
+                           "end_date": date.fromisoformat(f["end_date"]),
+                           "target_groups": frozenset(f.get("target_groups") or ())}, extra=extra)
+    return CourseItem(**{**c, "facts": facts, "enrol_deadline": date.fromisoformat(c["enrol_deadline"])})
+
+
+def read_dataset(folder: Path) -> tuple[list[CourseItem], dict[int, WorkerProfile], dict[int, str | None],
+                                        list[Interaction]]:
+    """Read what :func:`write_dataset` wrote (a database export in the same shape works too)."""
+    with open(folder / "courses.jsonl", encoding="utf-8") as fh:
+        courses = [_course_from_json(json.loads(line)) for line in fh if line.strip()]
+    workers: dict[int, WorkerProfile] = {}
+    jc: dict[int, str | None] = {}
+    with open(folder / "workers.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                workers[int(row["worker_id"])] = _profile_from_json(row["profile"])
+                jc[int(row["worker_id"])] = row.get("job_center")
+    with open(folder / "interactions.csv", encoding="utf-8", newline="") as fh:
+        inter = [Interaction(int(r["worker_id"]), int(r["course_id"]), r["kind"],  # type: ignore[arg-type]
+                             datetime.fromisoformat(r["at"])) for r in csv.DictReader(fh)]
+    return courses, workers, jc, inter
