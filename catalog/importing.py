@@ -42,7 +42,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 @dataclass(frozen=True)
 class RowError:
     file: str
-    row: int  # 1-based data row; CSV row 1 is the first line after the header
+    row: int  # CSV: the spreadsheet row (the header is row 1); JSON: the 1-based item
     field: str
     message: str
 
@@ -77,6 +77,7 @@ class SourceFile:
     kind: str
     sha256: str
     rows: list[dict[str, Any]]
+    first_row: int = 1  # what the first data row is called in messages
     valid: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
@@ -115,13 +116,13 @@ def read_source(path: Path, kind: str) -> SourceFile:
         for r in rows:
             if None in r:  # more cells than header columns
                 r["__extra__"] = r.pop(None)
-    return SourceFile(str(path), kind, digest, rows)
+    return SourceFile(str(path), kind, digest, rows, first_row=1 if path.suffix == ".json" else 2)
 
 
 def _validate_rows(src: SourceFile, errors: list[RowError], progress: bool) -> None:
     schema = ROW_SCHEMAS[src.kind]()
     for i, row in enumerate(tqdm(src.rows, desc=f"check {Path(src.path).name}", unit="row",
-                                 disable=not progress or None, leave=False), start=1):
+                                 disable=not progress or None, leave=False), start=src.first_row):
         try:
             src.valid.append((i, schema.load(row)))
         except ValidationError as exc:
@@ -171,7 +172,7 @@ def _check_references(session: Session, sources: list[SourceFile], errors: list[
                     values = row.get(fld)
                     for v in values if isinstance(values, list) else [values]:
                         if v is not None and v not in known[target]:
-                            errors.append(RowError(src.path, i, fld, f"unknown {target[:-1].replace('_', ' ')} {v!r}"))
+                            errors.append(RowError(src.path, i, fld, f"unknown {REFERENCE_NAMES[target]} {v!r}"))
                             bad = True
                 if not bad:
                     keep.append((i, row))
@@ -188,6 +189,8 @@ REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "courses": (("county", "counties"), ("institution_code", "institutions"),
                 ("occupation_code", "occupations")),
 }
+
+REFERENCE_NAMES = {"counties": "county", "occupations": "occupation", "institutions": "institution"}
 
 MODELS: dict[str, Any] = {
     "counties": County,
@@ -248,7 +251,7 @@ def _apply_entities(session: Session, kind: str, rows: list[dict[str, Any]],
     existing = {obj.code: obj for obj in session.scalars(select(model))}
     institution_ids: dict[str, int] = {}
     if kind == "courses":
-        institution_ids = dict(session.execute(select(Institution.code, Institution.id)).tuples())
+        institution_ids = {code: id_ for code, id_ in session.execute(select(Institution.code, Institution.id))}
     for row in rows:
         attrs = _course_attrs(row, institution_ids) if kind == "courses" else row
         obj = existing.get(row["code"])

@@ -34,7 +34,7 @@ LAST_MONTH = (2027, 12)
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
-DEFAULT_OCC_DIR = (REPO_ROOT / ".." / "shared" / "data" / "occupations").resolve()
+DEFAULT_OCC_DIR = REPO_ROOT / "catalog" / "reference"  # copies of the shared reference CSVs
 
 
 def _load_vocabulary():
