@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pytest
+
+from recommender.features import FeatureSpace, IdMap
+from recommender.items import Interaction, TrainingData
+from recommender.model import (
+    DeterministicHybridModel,
+    HybridModel,
+    InteractionWeights,
+    ModelParams,
+    build_interaction_matrices,
+)
+
+
+TODAY = date(2027, 3, 1)
+PARAMS = ModelParams(no_components=8, epochs=10, random_state=3)
+
+
+def _fit(data: TrainingData, loss: str = "warp") -> tuple[HybridModel, FeatureSpace]:
+    fs = FeatureSpace.fit(data.workers, data.courses, TODAY)
+    m = build_interaction_matrices(data.interactions, fs.user_ids, fs.item_ids)
+    uf = fs.user_matrix(list(data.workers.items()), TODAY)
+    itf = fs.item_matrix(list(data.courses.values()))
+    model = DeterministicHybridModel(ModelParams(**{**PARAMS.to_dict(), "loss": loss}))
+    model.fit(m.interactions, uf, itf, m.weights)
+    return model, fs
+
+
+@pytest.mark.parametrize("loss", ["warp", "bpr", "logistic"])
+def test_numpy_scores_equal_lightfm_predict(tiny_data: TrainingData, loss: str) -> None:
+    model, fs = _fit(tiny_data, loss)
+    uf = fs.user_matrix(list(tiny_data.workers.items()), TODAY)
+    itf = fs.item_matrix(list(tiny_data.courses.values()))
+    items = model.item_matrix(itf)
+    n_items = itf.shape[0]
+    for u in range(uf.shape[0]):
+        ours = model.score(model.user_vector(uf[u]), items)
+        theirs = model.lightfm.predict(np.full(n_items, u, dtype=np.int32), np.arange(n_items, dtype=np.int32),
+                                       item_features=itf, user_features=uf)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+
+
+def test_deterministic_fit_repeats_exactly(tiny_data: TrainingData) -> None:
+    a, _ = _fit(tiny_data)
+    b, _ = _fit(tiny_data)
+    for name in HybridModel.ARRAY_NAMES:
+        assert np.array_equal(a.to_arrays()[name], b.to_arrays()[name])
+
+
+def test_model_learns_the_two_tastes(tiny_data: TrainingData) -> None:
+    model, fs = _fit(tiny_data)
+    items = model.item_matrix(fs.item_matrix([tiny_data.courses[c] for c in sorted(tiny_data.courses)]))
+    # An inline profile (no id) of a farmer prefers agriculture courses 1, 2 over manufacturing 3, 4.
+    farmer = model.score(model.user_vector(fs.user_row(tiny_data.workers[2], TODAY)), items)
+    employee = model.score(model.user_vector(fs.user_row(tiny_data.workers[1], TODAY)), items)
+    assert min(farmer[0], farmer[1]) > max(farmer[2], farmer[3])
+    assert min(employee[2], employee[3]) > max(employee[0], employee[1])
+
+
+def test_interaction_weights_and_dismissals() -> None:
+    t = datetime(2026, 1, 1)
+    ev = [
+        Interaction(1, 10, "view", t), Interaction(1, 10, "enrol", t.replace(hour=1)),
+        Interaction(1, 11, "view", t), Interaction(1, 11, "dismiss", t.replace(hour=2)),
+        Interaction(2, 11, "dismiss", t), Interaction(2, 11, "save", t.replace(hour=3)),  # save overrides
+        Interaction(2, 12, "click", t), Interaction(2, 12, "dismiss", t.replace(hour=1)),
+        Interaction(2, 12, "view", t.replace(hour=2)),  # a later view does not undo the dismissal
+    ]
+    users, items = IdMap([1, 2]), IdMap([10, 11, 12])
+    m = build_interaction_matrices(ev, users, items, InteractionWeights())
+    w = m.weights.toarray()
+    assert w[0, 0] == 5.0  # strongest event, not the sum
+    assert w[0, 1] == 0.0 and m.dismissed[0, 1] == 1
+    assert w[1, 1] == 3.0 and m.dismissed[1, 1] == 0
+    assert w[1, 2] == 0.0 and m.dismissed[1, 2] == 1
+    assert set(zip(*m.interactions.nonzero())) == {(0, 0), (1, 1)}
+
+
+def test_params_from_mapping_rejects_typos() -> None:
+    with pytest.raises(ValueError):
+        ModelParams.from_mapping({"epoch": 3})
+    assert ModelParams.from_mapping({"epochs": 3}).epochs == 3
