@@ -39,7 +39,7 @@ class BulkDecision:
     eligible: npt.NDArray[np.bool_]
     failed: npt.NDArray[np.uint32]  # bit RULE_BITS[code] set where that blocking rule failed
     subsidy_cny: npt.NDArray[np.float64]
-    subsidies_left: npt.NDArray[np.int64]  # R3, for the year each course ends
+    subsidies_left: npt.NDArray[np.int16]  # R3, for the year each course ends
     living_allowance: npt.NDArray[np.bool_]
     living_allowance_cny: npt.NDArray[np.float64]
     free_training: npt.NDArray[np.bool_]

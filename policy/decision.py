@@ -97,7 +97,7 @@ def _check(
     settings: PolicySettings,
 ) -> RuleCheck:
     if blocking:
-        passed = not bool(arrays.failures[code][0])
+        passed = not arrays.failed_at(0, code)
     elif code == "R11_SAFETY_FIRST":
         passed = worker.safety_post is None or bool(arrays.safety_first[0])
     else:

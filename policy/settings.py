@@ -143,8 +143,8 @@ class PolicySettings:
                 "living_allowance_basis must be 'per_day' or 'per_course', "
                 f"not {self.living_allowance_basis!r}"
             )
-        if self.annual_limit < 0:
-            raise ValueError("annual_limit must be >= 0")
+        if not 0 <= self.annual_limit <= 366:  # counts are stored as int16 per course
+            raise ValueError("annual_limit must be within 0..366")
         if not 0.0 <= self.advance_payment_share <= 1.0:
             raise ValueError("advance_payment_share must be within [0, 1]")
         if self.living_allowance_cny < 0:

@@ -85,6 +85,9 @@ class CourseTable:
     certificate_types: tuple[str, ...]
     counties: tuple[str, ...]
     occupation_index: dict[str, int]
+    # Derived columns, precomputed because every decision reads them.
+    occupation_level: npt.NDArray[np.int64]  # occupation * LEVEL_RADIX + level (R4)
+    duration_days: npt.NDArray[np.int64]  # end - start + 1, calendar days (R7 per-day allowance)
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -153,24 +156,47 @@ class CourseTable:
             certificate_types=certificates.values(),
             counties=counties.values(),
             occupation_index=dict(occupations.index),
+            occupation_level=occupation.astype(np.int64) * LEVEL_RADIX + level,
+            duration_days=end - start + 1,
         )
 
     def training_type_is(self, accept: Callable[[str], bool]) -> BoolArray:
         """Per-row mask of ``accept(training type)``, evaluated once per distinct type."""
-        return _lookup(self.training_types, accept)[self.training_type]
+        return _column_is(self.training_type, self.training_types, accept)
 
     def certificate_type_is(self, accept: Callable[[str], bool]) -> BoolArray:
         """Per-row mask of ``accept(certificate type)``."""
-        return _lookup(self.certificate_types, accept)[self.certificate_type]
+        return _column_is(self.certificate_type, self.certificate_types, accept)
 
     def county_is(self, accept: Callable[[str], bool]) -> BoolArray:
         """Per-row mask of ``accept(county code)``."""
-        return _lookup(self.counties, accept)[self.county]
+        return _column_is(self.county, self.counties, accept)
 
 
-def _lookup(vocabulary: tuple[str, ...], accept: Callable[[str], bool]) -> BoolArray:
-    # np.fromiter of an empty vocabulary still yields a valid (empty) lookup table.
-    return np.fromiter((accept(v) for v in vocabulary), bool, len(vocabulary))
+def _column_is(
+    column: npt.NDArray[np.int16], vocabulary: tuple[str, ...], accept: Callable[[str], bool]
+) -> BoolArray:
+    """Rows whose code ``accept`` takes.
+
+    ORing a few equality tests is 2-4x faster than fancy-indexing a lookup table with the code
+    column (measured: ~1 us per ``==`` against ~10-20 us per gather over 10,000 rows), and the
+    vocabularies are small, so test whichever side of the split is shorter.
+    """
+    taken = [code for code, value in enumerate(vocabulary) if accept(value)]
+    if len(taken) * 2 <= len(vocabulary):
+        return _any_equal(column, taken)
+    taken_set = set(taken)
+    rejected = [code for code in range(len(vocabulary)) if code not in taken_set]
+    return ~_any_equal(column, rejected)
+
+
+def _any_equal(column: npt.NDArray[np.int16], codes: list[int]) -> BoolArray:
+    if not codes:
+        return np.zeros(column.shape[0], bool)
+    found: BoolArray = column == codes[0]
+    for code in codes[1:]:
+        found |= column == code
+    return found
 
 
 def _checked_level(level: int) -> int:
