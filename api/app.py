@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Mapping
@@ -17,6 +18,8 @@ from api.config import environ, load_settings, secret_problem
 from api.db import init_app as init_db
 from api.errors import ProblemApi, register_error_handlers
 from api.serving import Serving
+from policy import PolicySettings
+from serving.snapshot import SnapshotCache
 from storage.engine import make_engine
 from storage.session import make_session_factory
 
@@ -76,12 +79,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                       enabled=app.config["RATELIMIT_ENABLED"])
     app.extensions["reco.limiter"] = limiter
     app.extensions["reco.serving"] = Serving()
+    app.extensions["reco.policy"] = PolicySettings.from_mapping(json.loads(app.config["POLICY"] or "{}"))
+    app.extensions["reco.snapshots"] = SnapshotCache()
 
     from api.catalog.routes import blp as catalog_blp
+    from api.eligibility.routes import blp as eligibility_blp
     from api.health.routes import blp as health_blp
+    from api.workers.routes import blp as workers_blp
 
     limiter.exempt(health_blp)
-    for blp in (health_blp, catalog_blp):
+    for blp in (health_blp, catalog_blp, workers_blp, eligibility_blp):
         api.register_blueprint(blp)
 
     cli.init_app(app)

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.session import begin_write
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Every read of a worker profile appends an audit entry, so those reads are writers too.
+AUDITED_PREFIXES = ("/v1/workers",)
 
 
 def init_app(app: Flask, factory: sessionmaker[Session]) -> None:
@@ -26,7 +28,7 @@ def db() -> Session:
     """The request's session; a write request's transaction starts as a writer."""
     if "db" not in g:
         session = current_app.extensions["reco.sessions"]()
-        if request and request.method in WRITE_METHODS:
+        if request and (request.method in WRITE_METHODS or request.path.startswith(AUDITED_PREFIXES)):
             begin_write(session)
         g.db = session
     return g.db  # type: ignore[no-any-return]

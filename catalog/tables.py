@@ -154,7 +154,7 @@ class Course(Base):
     free_for_key_groups: Mapped[bool] = mapped_column(Boolean, default=False)
     accessible: Mapped[bool] = mapped_column(Boolean, default=False)
     project_based: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     institution: Mapped[Institution] = relationship(lazy="joined")
     occupation: Mapped[Occupation] = relationship(lazy="joined")

@@ -15,13 +15,9 @@ def target_metadata() -> MetaData:
     # Importing the table modules registers them on the shared metadata.
     import access.tables  # noqa: F401
     import catalog.tables  # noqa: F401
+    import workers.tables  # noqa: F401
     from storage.base import Base
 
-    for module in ("workers.tables", "recommender.events"):
-        try:
-            __import__(module)
-        except ModuleNotFoundError:
-            pass
     return Base.metadata
 
 

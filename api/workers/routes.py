@@ -1,0 +1,200 @@
+"""Worker profiles and their training archive (counselors; the app gets a redacted view)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import String, cast, func, select
+
+from api.auth import current_principal, requires
+from api.clock import today
+from api.db import db
+from api.workers.schemas import (
+    TrainingHistory,
+    TrainingIn,
+    TrainingOut,
+    WorkerIn,
+    WorkerOut,
+    WorkerPage,
+    WorkerPatch,
+    WorkerQuery,
+)
+from catalog.tables import JobCenter
+from workers.access import redact_for
+from workers.profiles import age_on, credit_hours
+from workers.service import (
+    ProfileError,
+    WorkerNotFound,
+    add_training,
+    audit,
+    create_worker,
+    delete_worker,
+    get_worker,
+    update_worker,
+)
+from workers.tables import TrainingRecord, Worker
+
+blp = Blueprint("workers", __name__, url_prefix="/v1/workers",
+                description="Worker profiles and training records (counselors)")
+
+PROFILE_FIELDS = sorted(WorkerOut().fields)
+
+
+def online_ratio() -> float:
+    return float(current_app.config.get("ONLINE_HOURS_RATIO", 1.0))
+
+
+def worker_view(w: Worker) -> dict[str, Any]:
+    center = db().get(JobCenter, w.job_center_id)
+    view = {
+        "id": w.id, "job_center": center.code if center else "", "external_ref": w.external_ref,
+        "name": w.name, "national_id_masked": w.national_id_masked, "phone": w.phone,
+        "birth_date": w.birth_date, "age": age_on(w.birth_date, today()), "gender": w.gender,
+        "education": w.education, "hukou_county": w.hukou_county,
+        "residence_county": w.residence_county, "jobseeking_county": w.jobseeking_county,
+        "location": {"lat": w.lat, "lon": w.lon} if w.lat is not None and w.lon is not None else None,
+        "employment_status": w.employment_status, "draws_pension": w.draws_pension,
+        "priority_groups": list(w.priority_groups), "disability_grade": w.disability_grade,
+        "rural": w.rural, "current_occupation_code": w.current_occupation_code,
+        "certificates": [{"occupation_code": c.occupation_code, "level": c.level,
+                          "certificate_type": c.certificate_type, "issued_on": c.issued_on,
+                          "valid_until": c.valid_until} for c in w.certificates],
+        "family": [{"relative_id": f.relative_id, "relation": f.relation} for f in w.family_links],
+        "interests": list(w.interests), "max_travel_km": w.max_travel_km, "online_ok": w.online_ok,
+        "push_opt_in": w.push_opt_in, "credit_hours": credit_hours(w, online_ratio()),
+        "created_at": as_utc(w.created_at), "updated_at": as_utc(w.updated_at),
+    }
+    return redact_for(current_principal(), view)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def load_worker(worker_id: int, *, for_edit: bool = False) -> Worker:
+    try:
+        return get_worker(db(), current_principal(), worker_id, for_edit=for_edit)
+    except WorkerNotFound:
+        abort(404, message=f"No worker with id {worker_id}.")
+
+
+def domain_error(exc: ProfileError) -> None:
+    status = 409 if exc.__class__.__name__ == "DuplicateWorker" else 422
+    abort(status, message=exc.message, errors={"json": {exc.field: [exc.message]}})
+
+
+@blp.route("")
+class Workers(MethodView):
+    @requires(blp, "admin", "counselor")
+    @blp.arguments(WorkerQuery, location="query")
+    @blp.response(200, WorkerPage)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List the workers of the caller's job center (admin: all)."""
+        principal = current_principal()
+        stmt = select(Worker).order_by(Worker.id)
+        if principal.role == "counselor":
+            stmt = stmt.where(Worker.job_center_id == principal.job_center_id)
+        if args.get("county"):
+            stmt = stmt.where(Worker.residence_county == args["county"])
+        if args.get("priority_group"):
+            stmt = stmt.where(cast(Worker.priority_groups, String).like(f'%"{args["priority_group"]}"%'))
+        total = db().scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        page, per_page = args["page"], args["per_page"]
+        rows = list(db().scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
+        for w in rows:
+            audit(db(), principal, "read", w.id, PROFILE_FIELDS)
+        db().commit()
+        return {"items": [worker_view(w) for w in rows], "total": total, "page": page, "per_page": per_page}
+
+    @requires(blp, "admin", "counselor")
+    @blp.arguments(WorkerIn)
+    @blp.response(201, WorkerOut)
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Register a worker profile at the caller's job center."""
+        try:
+            worker = create_worker(db(), current_principal(), data,
+                                   secret_key=current_app.config["SECRET_KEY"], today=today())
+        except ProfileError as exc:
+            domain_error(exc)
+        db().commit()
+        return worker_view(worker)
+
+
+@blp.route("/<int:worker_id>")
+class WorkerById(MethodView):
+    @requires(blp, "admin", "counselor", "app")
+    @blp.response(200, WorkerOut)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, worker_id: int) -> dict[str, Any]:
+        """One worker profile (the app role receives no sensitive fields)."""
+        worker = load_worker(worker_id)
+        view = worker_view(worker)
+        audit(db(), current_principal(), "read", worker.id, sorted(view))
+        db().commit()
+        return view
+
+    @requires(blp, "admin", "counselor")
+    @blp.arguments(WorkerPatch(partial=True))
+    @blp.response(200, WorkerOut)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, data: dict[str, Any], worker_id: int) -> dict[str, Any]:
+        """Change some fields of a profile; lists are replaced whole."""
+        worker = load_worker(worker_id, for_edit=True)
+        try:
+            update_worker(db(), current_principal(), worker, data,
+                          secret_key=current_app.config["SECRET_KEY"], today=today())
+        except ProfileError as exc:
+            domain_error(exc)
+        db().commit()
+        return worker_view(worker)
+
+    @requires(blp, "admin", "counselor")
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, worker_id: int) -> None:
+        """Delete a profile and its archive (the audit trail keeps who did it)."""
+        worker = load_worker(worker_id, for_edit=True)
+        delete_worker(db(), current_principal(), worker)
+        db().commit()
+
+
+def training_view(t: TrainingRecord) -> dict[str, Any]:
+    return {f: getattr(t, f) for f in TrainingOut().fields}
+
+
+@blp.route("/<int:worker_id>/trainings")
+class Trainings(MethodView):
+    @requires(blp, "admin", "counselor")
+    @blp.response(200, TrainingHistory)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, worker_id: int) -> dict[str, Any]:
+        """The worker's training archive with accumulated credit hours."""
+        worker = load_worker(worker_id)
+        year = today().year
+        used = sum(1 for t in worker.trainings if t.subsidized and t.status != "dropped"
+                   and (t.end_date or t.completed_on or t.enrolled_on).year == year)
+        audit(db(), current_principal(), "read", worker.id, ["trainings"])
+        db().commit()
+        return {"worker_id": worker.id, "credit_hours": credit_hours(worker, online_ratio()),
+                "subsidized_this_year": used, "items": [training_view(t) for t in worker.trainings]}
+
+    @requires(blp, "admin", "counselor")
+    @blp.arguments(TrainingIn)
+    @blp.response(201, TrainingOut)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def post(self, data: dict[str, Any], worker_id: int) -> dict[str, Any]:
+        """Record an enrolment or a completion (with the certificate earned)."""
+        worker = load_worker(worker_id, for_edit=True)
+        try:
+            record = add_training(db(), current_principal(), worker, data)
+        except ProfileError as exc:
+            domain_error(exc)
+        db().commit()
+        return training_view(record)

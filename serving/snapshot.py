@@ -1,0 +1,101 @@
+"""The catalog as the rules and the ranker read it: every course as a CourseItem plus a columnar
+CourseTable, built once per catalog version and shared by all requests of a process."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from catalog.lists import shortage_levels, subsidized_by_county
+from catalog.tables import Course, OccupationList
+from policy.bulk import CourseTable
+from policy.profile import CourseFacts
+from recommender.items import CourseItem
+
+
+@dataclass(frozen=True, eq=False)
+class CatalogSnapshot:
+    version: str
+    on: date
+    items: tuple[CourseItem, ...]
+    row_of: dict[int, int]
+    table: CourseTable
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    seats_left: npt.NDArray[np.int64]
+    enrol_deadline: npt.NDArray[np.int64]  # proleptic ordinals
+    online: npt.NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def catalog_version(session: Session, on: date) -> str:
+    count, changed = session.execute(select(func.count(Course.id), func.max(Course.updated_at))).one()
+    lists = session.scalar(select(func.count(OccupationList.id)))
+    return f"{count}:{changed}:{lists}:{on.isoformat()}"
+
+
+def course_item(c: Course, shortage: dict[str, int], subsidized: dict[str, frozenset[str]]) -> CourseItem:
+    on_list = subsidized.get(c.county)
+    facts = CourseFacts(
+        id=c.id, occupation_code=c.occupation_code, level=c.level, training_type=c.training_type,
+        certificate_type=c.certificate_type, county=c.county, start_date=c.start_date,
+        end_date=c.end_date, subsidy_cny=float(c.subsidy_cny), delivery_mode=c.delivery_mode,
+        target_groups=frozenset(c.target_groups), free_for_key_groups=c.free_for_key_groups,
+        occupation_access_restricted=c.occupation.access_restricted,
+        occupation_special_operation=c.occupation.special_operation,
+        on_county_subsidized_list=None if on_list is None else c.occupation_code in on_list,
+        project_based=c.project_based,
+    )
+    return CourseItem(
+        facts=facts, institution_code=c.institution.code,
+        institution_credit_rating=c.institution.credit_rating,
+        occupation_category=c.occupation.category, shortage_level=shortage.get(c.occupation_code),
+        lat=c.lat, lon=c.lon, seats_left=max(c.seats - c.seats_taken, 0),
+        enrol_deadline=c.enrol_deadline, title_zh=c.title_zh, title_en=c.title_en,
+        institution_name_zh=c.institution.name_zh,
+    )
+
+
+def build_snapshot(session: Session, on: date) -> CatalogSnapshot:
+    version = catalog_version(session, on)
+    shortage = shortage_levels(session, on)
+    subsidized = subsidized_by_county(session, on)
+    items = tuple(course_item(c, shortage, subsidized)
+                  for c in session.scalars(select(Course).order_by(Course.id)))
+    return CatalogSnapshot(
+        version=version, on=on, items=items, row_of={it.id: i for i, it in enumerate(items)},
+        table=CourseTable.from_courses([it.facts for it in items]),
+        lat=np.array([it.lat for it in items], dtype=np.float64),
+        lon=np.array([it.lon for it in items], dtype=np.float64),
+        seats_left=np.array([it.seats_left for it in items], dtype=np.int64),
+        enrol_deadline=np.array([it.enrol_deadline.toordinal() for it in items], dtype=np.int64),
+        online=np.array([it.facts.delivery_mode == "online" for it in items], dtype=np.bool_),
+    )
+
+
+class SnapshotCache:
+    """Rebuilds the snapshot when the catalog (or the day) changes; one build at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshot: CatalogSnapshot | None = None
+
+    def get(self, session: Session, on: date) -> CatalogSnapshot:
+        version = catalog_version(session, on)
+        snap = self._snapshot
+        if snap is not None and snap.version == version:
+            return snap
+        with self._lock:
+            snap = self._snapshot
+            if snap is None or snap.version != catalog_version(session, on):
+                snap = build_snapshot(session, on)
+                self._snapshot = snap
+            return snap

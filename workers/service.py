@@ -1,0 +1,184 @@
+"""Creating, reading, changing and deleting worker profiles and training records, with the
+access rules and an audit entry for every read or write. No Flask here: the HTTP layer and the
+bulk import both call these functions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from access.keys import Principal
+from catalog.tables import County, Course, JobCenter
+from workers import identity
+from workers.access import can_edit, can_see
+from workers.profiles import approximate
+from workers.tables import AuditEntry, FamilyLink, TrainingRecord, Worker, WorkerCertificate
+
+OUTSIDE_CITY = "other"
+
+
+class WorkerNotFound(LookupError):
+    """No such worker, or not one the caller may see (the two are not told apart)."""
+
+
+class ProfileError(ValueError):
+    """A value that passed its schema but not the domain (unknown county, foreign relative...)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class DuplicateWorker(ProfileError):
+    """Another profile has the same national ID number."""
+
+
+def audit(session: Session, principal: Principal | None, action: str, worker_id: int | None,
+          fields: list[str] | tuple[str, ...]) -> None:
+    session.add(AuditEntry(key_id=principal.key_id if principal else None,
+                           role=principal.role if principal else "cli", action=action,
+                           worker_id=worker_id, fields=sorted(set(fields))))
+
+
+def get_worker(session: Session, principal: Principal, worker_id: int, *, for_edit: bool = False) -> Worker:
+    worker = session.get(Worker, worker_id)
+    if worker is None or not (can_edit if for_edit else can_see)(principal, worker):
+        raise WorkerNotFound(worker_id)
+    return worker
+
+
+def _check_county(session: Session, field: str, code: str | None) -> None:
+    if code is None or code == OUTSIDE_CITY:
+        return
+    if session.get(County, code) is None:
+        raise ProfileError(field, f"unknown county {code!r} (use a county code or {OUTSIDE_CITY!r})")
+
+
+def _job_center_for(session: Session, principal: Principal | None, code: str | None) -> int:
+    if principal is not None and principal.role == "counselor":
+        if code is not None:
+            center = session.scalar(select(JobCenter).where(JobCenter.code == code))
+            if center is None or center.id != principal.job_center_id:
+                raise ProfileError("job_center", "a counselor registers workers at their own job center only")
+        assert principal.job_center_id is not None
+        return principal.job_center_id
+    if code is None:
+        raise ProfileError("job_center", "required: the job center that serves this worker")
+    center = session.scalar(select(JobCenter).where(JobCenter.code == code))
+    if center is None:
+        raise ProfileError("job_center", f"unknown job center {code!r}")
+    return center.id
+
+
+def apply_fields(session: Session, worker: Worker, data: dict[str, Any], *, secret_key: str,
+                 principal: Principal | None, today: date) -> list[str]:
+    """Set the given fields on ``worker``; return the names of the fields written."""
+    written: list[str] = []
+    for field in ("hukou_county", "residence_county", "jobseeking_county"):
+        if field in data:
+            _check_county(session, field, data[field])
+    if "national_id" in data:
+        number = data["national_id"]
+        if number is None:
+            worker.national_id_hash = worker.national_id_masked = None
+        else:
+            digest = identity.keyed_hash(secret_key, number)
+            other = session.scalar(select(Worker.id).where(Worker.national_id_hash == digest))
+            if other is not None and other != worker.id:
+                raise DuplicateWorker("national_id", "another profile has this ID number")
+            worker.national_id_hash = digest
+            worker.national_id_masked = identity.mask(number)
+            born = identity.birth_date_of(number)
+            if data.get("birth_date") not in (None, born):
+                raise ProfileError("birth_date", "does not match the birth date in the ID number")
+            if "birth_date" not in data:
+                worker.birth_date = born
+        written.append("national_id")
+    if "job_center" in data:
+        worker.job_center_id = _job_center_for(session, principal, data["job_center"])
+        written.append("job_center")
+    if "location" in data:
+        loc = data["location"]
+        worker.lat = approximate(loc["lat"]) if loc else None
+        worker.lon = approximate(loc["lon"]) if loc else None
+        written.append("location")
+    if "certificates" in data:
+        worker.certificates = [WorkerCertificate(**c) for c in data["certificates"]]
+        written.append("certificates")
+    if "family" in data:
+        links = []
+        for i, f in enumerate(data["family"]):
+            relative = session.get(Worker, f["relative_id"])
+            if relative is None or (principal is not None and not can_see(principal, relative)):
+                raise ProfileError(f"family.{i}.relative_id", "no such worker")
+            if worker.id is not None and relative.id == worker.id:
+                raise ProfileError(f"family.{i}.relative_id", "a worker is not their own relative")
+            links.append(FamilyLink(relative_id=relative.id, relation=f["relation"]))
+        worker.family_links = links
+        written.append("family")
+    for field, value in data.items():
+        if field in ("national_id", "job_center", "location", "certificates", "family"):
+            continue
+        if field == "birth_date" and "national_id" in data and value is None:
+            continue
+        setattr(worker, field, value)
+        written.append(field)
+    if worker.birth_date and worker.birth_date > today:
+        raise ProfileError("birth_date", "is in the future")
+    return written
+
+
+def create_worker(session: Session, principal: Principal | None, data: dict[str, Any], *,
+                  secret_key: str, today: date) -> Worker:
+    data = dict(data)
+    data.setdefault("job_center", None)
+    worker = Worker(priority_groups=[], interests=[])
+    written = apply_fields(session, worker, data, secret_key=secret_key, principal=principal, today=today)
+    session.add(worker)
+    session.flush()
+    audit(session, principal, "create", worker.id, written)
+    return worker
+
+
+def update_worker(session: Session, principal: Principal, worker: Worker, data: dict[str, Any], *,
+                  secret_key: str, today: date) -> Worker:
+    written = apply_fields(session, worker, data, secret_key=secret_key, principal=principal, today=today)
+    session.flush()
+    audit(session, principal, "update", worker.id, written)
+    return worker
+
+
+def delete_worker(session: Session, principal: Principal, worker: Worker) -> None:
+    audit(session, principal, "delete", worker.id, [])
+    session.delete(worker)
+    session.flush()
+
+
+def add_training(session: Session, principal: Principal | None, worker: Worker, data: dict[str, Any]) -> TrainingRecord:
+    """Append a record to the worker's archive; a course id fills occupation, level and type."""
+    data = dict(data)
+    course_id = data.get("course_id")
+    if course_id is not None:
+        course = session.get(Course, course_id)
+        if course is None:
+            raise ProfileError("course_id", f"no course with id {course_id}")
+        for field, value in (("occupation_code", course.occupation_code), ("level", course.level),
+                             ("training_type", course.training_type), ("hours", course.hours),
+                             ("online_hours", course.online_hours), ("end_date", course.end_date)):
+            data.setdefault(field, value)
+    for field in ("occupation_code", "training_type"):
+        if not data.get(field):
+            raise ProfileError(field, "required unless course_id is given")
+    if data.get("status") == "completed" and data.get("completed_on") is None:
+        raise ProfileError("completed_on", "required when status is completed")
+    if data.get("online_hours", 0) > data.get("hours", 0):
+        raise ProfileError("online_hours", "must not exceed hours")
+    record = TrainingRecord(worker_id=worker.id, **data)
+    session.add(record)
+    session.flush()
+    audit(session, principal, "update", worker.id, ["trainings"])
+    return record

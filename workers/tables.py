@@ -1,0 +1,149 @@
+"""Tables of worker profiles, their certificates, family links, training archive, events and the
+audit trail. Sensitive values live only here; the audit trail records field names, never values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.tables import utcnow
+from storage.base import Base
+
+
+class Worker(Base):
+    __tablename__ = "workers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_center_id: Mapped[int] = mapped_column(ForeignKey("job_centers.id"), index=True)
+    # A job center's own reference (its legacy system's id); makes bulk imports idempotent.
+    external_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    name: Mapped[str] = mapped_column(String(64), default="")
+    national_id_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    national_id_masked: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    gender: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    education: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    hukou_county: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    residence_county: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    jobseeking_county: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    employment_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    draws_pension: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    disability_grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rural: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    current_occupation_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    max_travel_km: Mapped[float | None] = mapped_column(Float, nullable=True)
+    online_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    push_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    certificates: Mapped[list[WorkerCertificate]] = relationship(
+        back_populates="worker", cascade="all, delete-orphan", order_by="WorkerCertificate.id")
+    family_links: Mapped[list[FamilyLink]] = relationship(
+        back_populates="worker", cascade="all, delete-orphan", foreign_keys="FamilyLink.worker_id")
+    trainings: Mapped[list[TrainingRecord]] = relationship(
+        back_populates="worker", cascade="all, delete-orphan", order_by="TrainingRecord.id")
+
+    __table_args__ = (UniqueConstraint("job_center_id", "external_ref"),)
+
+
+class WorkerCertificate(Base):
+    __tablename__ = "worker_certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    occupation_code: Mapped[str] = mapped_column(String(16))
+    level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    certificate_type: Mapped[str] = mapped_column(String(32))
+    issued_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    worker: Mapped[Worker] = relationship(back_populates="certificates")
+
+
+class FamilyLink(Base):
+    """An immediate family member who is also a registered worker (R6)."""
+
+    __tablename__ = "family_links"
+
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), primary_key=True)
+    relative_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), primary_key=True)
+    relation: Mapped[str] = mapped_column(String(16))
+    worker: Mapped[Worker] = relationship(back_populates="family_links", foreign_keys=[worker_id])
+    relative: Mapped[Worker] = relationship(foreign_keys=[relative_id])
+
+
+class TrainingRecord(Base):
+    """One entry of the electronic training archive (电子档案)."""
+
+    __tablename__ = "training_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), nullable=True)
+    external_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    occupation_code: Mapped[str] = mapped_column(String(16))
+    level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    training_type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # enrolled | completed | dropped
+    enrolled_on: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    certificate_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    certificate_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    subsidized: Mapped[bool] = mapped_column(Boolean, default=False)
+    subsidy_cny: Mapped[int] = mapped_column(Integer, default=0)
+    hours: Mapped[int] = mapped_column(Integer, default=0)
+    online_hours: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    worker: Mapped[Worker] = relationship(back_populates="trainings")
+
+    __table_args__ = (UniqueConstraint("worker_id", "external_ref"),)
+
+
+class Event(Base):
+    """An interaction of a worker with a course (view, click, save, enrol, complete, dismiss)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    source: Mapped[str] = mapped_column(String(16), default="app")
+    # Idempotency key from the client: a retried POST does not count twice.
+    client_event_id: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+
+    __table_args__ = (Index("ix_events_worker_at", "worker_id", "at"),)
+
+
+class AuditEntry(Base):
+    """Who read or changed which fields of which worker, and when; never the values."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))  # read | create | update | delete | import
+    worker_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
