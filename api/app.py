@@ -84,11 +84,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from api.catalog.routes import blp as catalog_blp
     from api.eligibility.routes import blp as eligibility_blp
+    from api.events.routes import blp as events_blp
     from api.health.routes import blp as health_blp
     from api.workers.routes import blp as workers_blp
 
     limiter.exempt(health_blp)
-    for blp in (health_blp, catalog_blp, workers_blp, eligibility_blp):
+    for blp in (health_blp, catalog_blp, workers_blp, eligibility_blp, events_blp):
         api.register_blueprint(blp)
 
     cli.init_app(app)
