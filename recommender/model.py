@@ -56,8 +56,8 @@ class ModelParams:
     """
 
     loss: str = "warp"
-    no_components: int = 48
-    epochs: int = 25
+    no_components: int = 64
+    epochs: int = 40
     learning_rate: float = 0.05
     item_alpha: float = 1e-6
     user_alpha: float = 1e-6

@@ -37,7 +37,7 @@ Utility of a course for a worker is a sum of:
 * shortage occupations: +0.3 (level 1) … +0.1 (level 3);
 * distance: −0.08 per km for offline courses beyond 3 km (−0.04 for hybrid);
 * a *personal* affinity not visible in the profile: each worker has one or two favourite
-  occupations from their group's pool (+1.5); the declared ``interests`` reveal them only half of
+  occupations, usually from their group's pool, for a third of people from anywhere (+2.0); the declared ``interests`` reveal them only half of
   the time. This is what a collaborative model can learn from the history and a content model
   cannot;
 * a hidden per-course quality (teachers, timetable), N(0, 0.5): popular courses stay popular;
@@ -355,8 +355,11 @@ _GROUP_EMPLOYMENT = {"enterprise_employee": "employed", "high_risk_worker": "emp
 
 
 def _favourite_pool(groups: set[str], rng: np.random.Generator) -> list[str]:
+    # A third of people have a personal interest outside what their group usually takes.
+    if rng.random() < 0.35:
+        return [o.code for o in OCCUPATIONS if not o.special_operation]
     cats: dict[str, float] = {}
-    for g in groups:
+    for g in sorted(groups):
         for c, v in _TASTES.get(g, {}).get("cat", {}).items():
             cats[c] = cats.get(c, 0.0) + v
     if not cats:
@@ -470,7 +473,7 @@ def generate_population(courses: Sequence[CourseItem], n_workers: int, seed: int
 
         # -- utility of every course for this worker -----------------------------------------
         u = c_quality + short_bonus
-        for g in groups:
+        for g in sorted(groups):
             t = _TASTES.get(g, {})
             for cat, v in t.get("cat", {}).items():
                 u = u + v * (c_cat == cat)
@@ -479,7 +482,7 @@ def generate_population(courses: Sequence[CourseItem], n_workers: int, seed: int
             if "online" in t:
                 u = u + t["online"] * (c_mode == "online")
         u = u + 0.8 * np.array([bool(tg & groups) for tg in c_targets])
-        u = u + 1.5 * np.isin(c_occ, favs)
+        u = u + 2.0 * np.isin(c_occ, favs)
         if current_occ is not None:
             same = c_occ == current_occ
             held = max((5 - (c.level or 5) for c in certs if c.occupation_code == current_occ), default=-1)
