@@ -17,8 +17,9 @@ from api.auth import SECURITY_SCHEME, rate_limit_key
 from api.config import environ, load_settings, secret_problem
 from api.db import init_app as init_db
 from api.errors import ProblemApi, register_error_handlers
-from api.serving import Serving
 from policy import PolicySettings
+from recommender.ranking import RankingWeights
+from serving.models import ModelServing
 from serving.snapshot import SnapshotCache
 from storage.engine import make_engine
 from storage.session import make_session_factory
@@ -78,7 +79,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       enabled=app.config["RATELIMIT_ENABLED"])
     app.extensions["reco.limiter"] = limiter
-    app.extensions["reco.serving"] = Serving()
+    app.extensions["reco.serving"] = ModelServing(app.config["ARTIFACTS_DIR"], app.config["MODEL_RELOAD_SECONDS"])
+    app.extensions["reco.serving"].reload_now()
+    app.extensions["reco.weights"] = RankingWeights.from_mapping(json.loads(app.config["RANKING_WEIGHTS"] or "{}"))
     app.extensions["reco.policy"] = PolicySettings.from_mapping(json.loads(app.config["POLICY"] or "{}"))
     app.extensions["reco.snapshots"] = SnapshotCache()
 
@@ -86,10 +89,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from api.eligibility.routes import blp as eligibility_blp
     from api.events.routes import blp as events_blp
     from api.health.routes import blp as health_blp
+    from api.recommendations.routes import blp as recommendations_blp
     from api.workers.routes import blp as workers_blp
 
     limiter.exempt(health_blp)
-    for blp in (health_blp, catalog_blp, workers_blp, eligibility_blp, events_blp):
+    for blp in (health_blp, catalog_blp, workers_blp, eligibility_blp, recommendations_blp, events_blp):
         api.register_blueprint(blp)
 
     cli.init_app(app)

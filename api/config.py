@@ -28,7 +28,11 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "MODEL_RELOAD_SECONDS": ("RECO_MODEL_RELOAD_SECONDS", 30),
     "POLICY": ("RECO_POLICY_JSON", None),
     "RANKING_WEIGHTS": ("RECO_RANKING_JSON", None),
-    "TODAY": ("RECO_TODAY", None),  # pin "today" (ISO date) for demos and tests
+    "TODAY": ("RECO_TODAY", None),
+    # Travel range for workers whose profile sets none; online courses are always in range.
+    "DEFAULT_MAX_KM": ("RECO_DEFAULT_MAX_KM", 50),
+    # Online hours count toward credit hours at this ratio (学员在线学习课时可按比例计入).
+    "ONLINE_HOURS_RATIO": ("RECO_ONLINE_HOURS_RATIO", "1.0"),  # pin "today" (ISO date) for demos and tests
 }
 
 

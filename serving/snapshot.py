@@ -7,8 +7,6 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +15,7 @@ from catalog.tables import Course, OccupationList
 from policy.bulk import CourseTable
 from policy.profile import CourseFacts
 from recommender.items import CourseItem
+from recommender.ranking import CourseArrays
 
 
 @dataclass(frozen=True, eq=False)
@@ -25,12 +24,8 @@ class CatalogSnapshot:
     on: date
     items: tuple[CourseItem, ...]
     row_of: dict[int, int]
-    table: CourseTable
-    lat: npt.NDArray[np.float64]
-    lon: npt.NDArray[np.float64]
-    seats_left: npt.NDArray[np.int64]
-    enrol_deadline: npt.NDArray[np.int64]  # proleptic ordinals
-    online: npt.NDArray[np.bool_]
+    table: CourseTable  # what the rules read
+    arrays: CourseArrays  # what ranking reads
 
     def __len__(self) -> int:
         return len(self.items)
@@ -73,11 +68,7 @@ def build_snapshot(session: Session, on: date) -> CatalogSnapshot:
     return CatalogSnapshot(
         version=version, on=on, items=items, row_of={it.id: i for i, it in enumerate(items)},
         table=CourseTable.from_courses([it.facts for it in items]),
-        lat=np.array([it.lat for it in items], dtype=np.float64),
-        lon=np.array([it.lon for it in items], dtype=np.float64),
-        seats_left=np.array([it.seats_left for it in items], dtype=np.int64),
-        enrol_deadline=np.array([it.enrol_deadline.toordinal() for it in items], dtype=np.int64),
-        online=np.array([it.facts.delivery_mode == "online" for it in items], dtype=np.bool_),
+        arrays=CourseArrays.from_courses(items),
     )
 
 

@@ -1,0 +1,80 @@
+"""One worker's recommendations: rules (hard), model score (soft), policy terms, diversity.
+
+The order of work per request: the rules engine over the whole catalog (numpy masks), availability
+and distance masks, the model's scores from precomputed item representations (one mat-vec), then
+the blend and the greedy diversity pass over the top of the list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from policy import PolicySettings, decide_many
+from policy.profile import WorkerProfile
+from recommender.artifacts import LoadedArtifact
+from recommender.items import CourseItem
+from recommender.ranking import RankingWeights, build_candidates, fallback_rank, rank
+from serving.models import ModelServing
+from serving.snapshot import CatalogSnapshot
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    rank: int
+    course: CourseItem
+    score: float
+    reasons: tuple[str, ...]
+    subsidy_cny: float
+    living_allowance: bool
+    living_allowance_cny: float
+    free_training: bool
+    safety_first: bool
+    distance_km: float | None
+    days_to_start: int
+
+
+@dataclass(frozen=True)
+class RecommendationResult:
+    items: list[Recommendation]
+    model_version: str | None  # None: rule-based ranking
+    eligible_count: int
+
+
+def recommend(snapshot: CatalogSnapshot, serving: ModelServing, profile: WorkerProfile, *,
+              worker_id: int | None, today: date, settings: PolicySettings, weights: RankingWeights,
+              k: int, dismissed: Iterable[int] = (), taken: Iterable[int] = (),
+              default_max_km: float | None = None, max_per_occupation: int = 3,
+              max_per_institution: int = 3) -> RecommendationResult:
+    """Rank the catalog for one worker; ``taken`` are courses already in their archive."""
+    bulk = decide_many(profile, snapshot.table, today, settings)
+    eligible = bulk.eligible.copy()
+    taken_rows = [snapshot.row_of[c] for c in taken if c in snapshot.row_of]
+    eligible[taken_rows] = False
+    candidates = build_candidates(snapshot.arrays, profile, today, eligible, bulk.effective_groups,
+                                  dismissed, bulk.safety_first, default_max_km)
+    artifact: LoadedArtifact | None = serving.current()
+    if artifact is None:
+        ranked = fallback_rank(candidates, weights, k, max_per_occupation, max_per_institution)
+        version = None
+    else:
+        user = artifact.model.user_vector(artifact.feature_space.user_row(profile, today, worker_id))
+        scores = artifact.model.score(user, serving.item_matrix(artifact, snapshot))
+        ranked = rank(scores, candidates, weights, k, max_per_occupation, max_per_institution)
+        version = artifact.version
+    items = []
+    for pos, r in enumerate(ranked, start=1):
+        i = r.index
+        dist = candidates.distance_km[i]
+        items.append(Recommendation(
+            rank=pos, course=snapshot.items[i], score=round(r.score, 4), reasons=r.reasons,
+            subsidy_cny=float(bulk.subsidy_cny[i]), living_allowance=bool(bulk.living_allowance[i]),
+            living_allowance_cny=float(bulk.living_allowance_cny[i]),
+            free_training=bool(bulk.free_training[i]), safety_first=bool(bulk.safety_first[i]),
+            distance_km=None if np.isnan(dist) else round(float(dist), 2),
+            days_to_start=int(candidates.days_to_start[i]),
+        ))
+    return RecommendationResult(items, version, int(candidates.keep_mask().sum()))
