@@ -12,7 +12,7 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_smorest import Blueprint
 
-from api import cli
+from api import cli, jobs_cli
 from api.auth import SECURITY_SCHEME, rate_limit_key
 from api.config import environ, load_settings, secret_problem
 from api.db import init_app as init_db
@@ -97,5 +97,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api.register_blueprint(blp)
 
     cli.init_app(app)
+    jobs_cli.init_app(app)
     logging.getLogger("reco").setLevel(os.environ.get("RECO_LOG_LEVEL", "INFO"))
     return app
