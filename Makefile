@@ -31,7 +31,7 @@ run: install $(VAR)/secret_key
 	$(FLASK) catalog import catalog/data && \
 	$(FLASK) demo populate --workers $(DEMO_WORKERS) && \
 	$(FLASK) train && \
-	$(FLASK) demo keys && \
+	$(FLASK) demo keys --out $(VAR)/demo-keys.env && \
 	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 serve: install $(VAR)/secret_key
