@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from policy_examples import ON, course, worker
+from tests.policy.policy_examples import ON, course, worker
 
 from catalog.vocabulary import CERTIFICATE_TYPES, PRIORITY_GROUPS, TRAINING_TYPES
 from policy import CourseTable, PolicySettings, codes_of_mask, decide, decide_many

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from policy_examples import ELECTRICIAN, HOUSEKEEPING, ON, course, training, worker
+from tests.policy.policy_examples import ELECTRICIAN, HOUSEKEEPING, ON, course, training, worker
 
 from policy import BLOCKING_CODES, RULE_BITS, RULE_CODES, PolicySettings, codes_of_mask, decide
 from policy.decision import Decision

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from policy_examples import ON, course, worker
+from tests.policy.policy_examples import ON, course, worker
 
 from catalog.vocabulary import COUNTIES
 from policy import PolicySettings, decide
