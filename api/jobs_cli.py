@@ -96,6 +96,57 @@ def train(epochs: int | None, components: int | None, strict: bool) -> None:
         sys.exit(2)
 
 
+push_cli = AppGroup("push", help="Automated push of training services.")
+
+
+@push_cli.command("plan")
+@click.option("--course", "courses", multiple=True, required=True, help="Course id or code (repeatable).")
+@click.option("--top", default=20, show_default=True, help="Push when the course is in the worker's top N.")
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="JSON-lines push plan to write.")
+def push_plan(courses: tuple[str, ...], top: int, out: Path) -> None:
+    """Plan pushes of new courses to the opted-in workers they suit (a batch job)."""
+    import json
+
+    from sqlalchemy import func, or_, select
+    from sqlalchemy.orm import selectinload
+    from tqdm import tqdm
+
+    from catalog.tables import Course
+    from serving.snapshot import build_snapshot
+    from training_jobs.push import PushSummary, plan_pushes
+    from workers.profiles import to_profile
+    from workers.tables import FamilyLink, Worker
+
+    app = current_app
+    with sessions()() as session:
+        ids = {int(c) for c in courses if c.isdigit()}
+        codes = [c for c in courses if not c.isdigit()]
+        found = set(session.scalars(select(Course.id).where(or_(Course.id.in_(ids), Course.code.in_(codes)))))
+        if len(found) < len(set(courses)):
+            raise click.UsageError("unknown course id or code among --course values")
+        snap = build_snapshot(session, service_today())
+        total = session.scalar(select(func.count(Worker.id)).where(Worker.push_opt_in.is_(True))) or 0
+        stmt = (select(Worker).where(Worker.push_opt_in.is_(True)).order_by(Worker.id)
+                .options(selectinload(Worker.certificates), selectinload(Worker.trainings),
+                         selectinload(Worker.family_links).selectinload(FamilyLink.relative))
+                .execution_options(yield_per=1000))
+        workers = ((w.id, to_profile(w)) for w in tqdm(session.scalars(stmt), total=total, unit="worker",
+                                                        desc="push audience", disable=None))
+        summary = PushSummary()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(out.suffix + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for line in plan_pushes(snap, app.extensions["reco.serving"], workers, found, today=service_today(),
+                                    settings=app.extensions["reco.policy"], weights=app.extensions["reco.weights"],
+                                    top_k=top, default_max_km=app.config["DEFAULT_MAX_KM"], summary=summary):
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        os.replace(tmp, out)  # a half-written plan never replaces a complete one
+    click.echo(f"scanned {summary.scanned} opted-in workers; {summary.pushes} pushes planned -> {out}")
+    for course_id, n in summary.by_course.most_common():
+        click.echo(f"  course {course_id}: {n} workers")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(train)
+    app.cli.add_command(push_cli)

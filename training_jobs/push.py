@@ -1,0 +1,54 @@
+"""Planning pushes: which opted-in workers a course suits, as a batch job.
+
+The plan's "automated push of training services" (强化培训服务自动化推送): when a course is
+published, tell the workers it suits. A worker is in a course's audience when the course is among
+their own top-``k`` recommendations: the same rules, filters, model and diversity caps as the
+recommendation endpoint, so a push never says something the app would not show.
+
+A push line carries only what a notification may show: worker id, course id, title, start date
+and reason codes, which never name a priority group. No profile field leaves this job.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from policy import PolicySettings
+from policy.profile import WorkerProfile
+from recommender.ranking import RankingWeights
+from serving.models import ModelServing
+from serving.recommend import recommend
+from serving.snapshot import CatalogSnapshot
+
+
+@dataclass
+class PushSummary:
+    scanned: int = 0
+    pushes: int = 0
+    by_course: Counter[int] = field(default_factory=Counter)
+    by_county: Counter[str] = field(default_factory=Counter)
+
+
+def plan_pushes(snapshot: CatalogSnapshot, serving: ModelServing, workers: Iterable[tuple[int, WorkerProfile]],
+                course_ids: set[int], *, today: date, settings: PolicySettings, weights: RankingWeights,
+                top_k: int = 20, default_max_km: float | None = 50.0,
+                summary: PushSummary | None = None) -> Iterator[dict[str, Any]]:
+    """Yield one push line per (worker, course) where the course is in the worker's top ``k``."""
+    summary = summary if summary is not None else PushSummary()
+    for worker_id, profile in workers:
+        summary.scanned += 1
+        result = recommend(snapshot, serving, profile, worker_id=worker_id, today=today, settings=settings,
+                           weights=weights, k=top_k, default_max_km=default_max_km)
+        for rec in result.items:
+            if rec.course.id not in course_ids:
+                continue
+            summary.pushes += 1
+            summary.by_course[rec.course.id] += 1
+            summary.by_county[rec.course.facts.county] += 1
+            yield {"worker_id": worker_id, "course_id": rec.course.id, "rank": rec.rank,
+                   "title_zh": rec.course.title_zh, "title_en": rec.course.title_en,
+                   "start_date": rec.course.facts.start_date.isoformat(), "reasons": list(rec.reasons)}
