@@ -75,7 +75,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     api = ProblemApi(app)
     app.extensions["reco.api"] = api
     register_error_handlers(app)
-    limiter = Limiter(rate_limit_key, app=app, default_limits=[app.config["RATELIMIT_DEFAULT"]],
+    # One budget per key across the whole API (application limits are shared by all routes;
+    # default limits would give a key the full budget on every route separately).
+    limiter = Limiter(rate_limit_key, app=app, application_limits=[app.config["RATELIMIT_DEFAULT"]],
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       enabled=app.config["RATELIMIT_ENABLED"])
     app.extensions["reco.limiter"] = limiter
@@ -98,5 +100,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     cli.init_app(app)
     jobs_cli.init_app(app)
-    logging.getLogger("reco").setLevel(os.environ.get("RECO_LOG_LEVEL", "INFO"))
+    logging.getLogger("reco").setLevel(os.environ.get("RECO_LOG_LEVEL", "INFO").upper())
     return app

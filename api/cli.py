@@ -107,7 +107,7 @@ def keys_revoke(prefix: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and count only.")
 def workers_import(paths: tuple[Path, ...], dry_run: bool) -> None:
-    """Import workers.csv / trainings.csv (see workers/IMPORT.md): all rows or, on any bad row, none."""
+    """Import workers.csv / trainings.csv (columns in README.md): all rows or, on any bad row, none."""
     # The keyed hash of ID numbers needs the same SECRET_KEY the API uses, or matching breaks.
     secret, on = current_app.config["SECRET_KEY"], today()
     try:

@@ -11,7 +11,7 @@ as keyed hash + mask, locations are coarsened, and counties are checked the same
 API. Error messages never contain an ID number or a phone number: they name the field and say
 what is wrong with it.
 
-The format is documented column by column in ``workers/IMPORT.md``.
+The format is documented column by column in the README (section "Moving a job center's records in").
 """
 
 from __future__ import annotations
