@@ -27,6 +27,8 @@ def haversine_km(lat: float, lon: float, lats: npt.ArrayLike, lons: npt.ArrayLik
 def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) enclosing the circle; a cheap SQL prefilter."""
     dlat = radius_km / KM_PER_DEGREE_LAT
-    coslat = max(math.cos(math.radians(lat)), 1e-6)
-    dlon = min(radius_km / (KM_PER_DEGREE_LAT * coslat), 180.0)
+    # The circle's widest longitude is asin(sin d / cos lat), reached north or south of the
+    # centre; radius / cos(lat) falls short of it and would cut off the east and west edges.
+    ratio = math.sin(radius_km / EARTH_RADIUS_KM) / max(math.cos(math.radians(lat)), 1e-12)
+    dlon = math.degrees(math.asin(ratio)) if ratio < 1 else 180.0  # a circle around a pole
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon

@@ -79,6 +79,9 @@ class SourceFile:
     rows: list[dict[str, Any]]
     first_row: int = 1  # what the first data row is called in messages
     valid: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    # Rows that failed their schema: the fields that did load, so their references are checked
+    # too and one run names every bad field of a row, not just the first kind of problem.
+    partial: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
 def kind_of(path: Path, explicit: str | None = None) -> str:
@@ -128,6 +131,8 @@ def _validate_rows(src: SourceFile, errors: list[RowError], progress: bool) -> N
         except ValidationError as exc:
             for fld, messages in _flatten(exc.messages_dict):
                 errors.append(RowError(src.path, i, fld, messages))
+            if isinstance(exc.valid_data, dict):
+                src.partial.append((i, exc.valid_data))
 
 
 def _flatten(messages: dict[str, Any], prefix: str = "") -> Iterable[tuple[str, str]]:
@@ -176,6 +181,12 @@ def _check_references(session: Session, sources: list[SourceFile], errors: list[
                             bad = True
                 if not bad:
                     keep.append((i, row))
+            for i, row in src.partial:
+                for fld, target in REFERENCES.get(kind, ()):
+                    values = row.get(fld)
+                    for v in values if isinstance(values, list) else [values]:
+                        if v is not None and v not in known[target]:
+                            errors.append(RowError(src.path, i, fld, f"unknown {REFERENCE_NAMES[target]} {v!r}"))
             src.valid = keep
             if kind in known:
                 known[kind].update(row["code"] for _, row in keep)

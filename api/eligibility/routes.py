@@ -65,7 +65,7 @@ def worker_eligibility(args: dict[str, Any], worker_id: int) -> dict[str, Any]:
     return result
 
 
-@blp.route("/eligibility")
+@blp.route("/eligibility", methods=["POST"])
 @requires(blp, "admin", "counselor", "app")
 @blp.arguments(InlineEligibilityIn)
 @blp.response(200, DecisionList)
