@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http
 import logging
+import traceback
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,7 +18,8 @@ import marshmallow as ma
 from flask import Flask, Response, json, request
 from flask_smorest import Api
 from flask_smorest.spec import prepare_response  # type: ignore[attr-defined]
-from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 PROBLEM_JSON = "application/problem+json"
@@ -126,7 +128,10 @@ def register_error_handlers(app: Flask) -> None:
     def _unexpected(exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
             return app.extensions["reco.api"].handle_http_exception(exc)  # type: ignore[no-any-return]
-        log.exception("unhandled error on %s %s", request.method, request.url_rule)
+        # The stack and the exception's type, never its message: messages can carry the values
+        # being processed (SQLAlchemy puts statement parameters there, i.e. ID numbers, phones).
+        stack = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__))
+        log.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url_rule, stack)
         return problem(500, "Internal error; it has been logged.")
 
     _ = InternalServerError  # documented by the DEFAULT_ERROR response

@@ -25,6 +25,9 @@ from api.app import create_app
 from storage.engine import make_engine
 from storage.migrate import upgrade
 
+# Scans every log record, audit row and app-role response of the run for personal data.
+pytest_plugins = ["tests.security.leak_watch"]
+
 TEST_SECRET = "test-secret-not-for-production"
 POSTGRES_URL = os.environ.get("RECO_TEST_POSTGRES_URL")
 REPO = Path(__file__).resolve().parent.parent
