@@ -62,7 +62,9 @@ class Worker(Base):
     trainings: Mapped[list[TrainingRecord]] = relationship(
         back_populates="worker", cascade="all, delete-orphan", order_by="TrainingRecord.id")
 
-    __table_args__ = (UniqueConstraint("job_center_id", "external_ref"),)
+    # A deleted worker's id is never given to someone else (SQLite would reuse the highest rowid),
+    # so audit entries keep pointing at the person they were about.
+    __table_args__ = (UniqueConstraint("job_center_id", "external_ref"), {"sqlite_autoincrement": True})
 
 
 class WorkerCertificate(Base):

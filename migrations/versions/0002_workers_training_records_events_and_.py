@@ -63,7 +63,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['job_center_id'], ['job_centers.id'], name=op.f('fk_workers_job_center_id_job_centers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workers')),
     sa.UniqueConstraint('job_center_id', 'external_ref', name=op.f('uq_workers_job_center_id')),
-    sa.UniqueConstraint('national_id_hash', name=op.f('uq_workers_national_id_hash'))
+    sa.UniqueConstraint('national_id_hash', name=op.f('uq_workers_national_id_hash')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('workers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_workers_job_center_id'), ['job_center_id'], unique=False)

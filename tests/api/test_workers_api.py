@@ -161,8 +161,6 @@ def test_create_get_patch_delete_as_counselor(client: FlaskClient, keys: Keys) -
     assert again["national_id_masked"] == "3209**********0519"
 
 
-@pytest.mark.xfail(strict=True, reason="SQLite reuses the highest rowid after a delete (workers.id has no "
-                   "AUTOINCREMENT), so audit entries of a deleted worker point at the next one registered")
 def test_worker_ids_are_never_reused(client: FlaskClient, keys: Keys) -> None:
     wid = create(client, keys.as_tinghu)["id"]
     assert client.delete(f"/v1/workers/{wid}", headers=keys.as_tinghu).status_code == 204
