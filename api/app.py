@@ -68,7 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Debug mode can never be on in this service: the Werkzeug debugger executes code.
     app.debug = False
 
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     app.extensions["reco.engine"] = engine
     init_db(app, make_session_factory(engine))
 

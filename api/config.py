@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from storage.engine import default_sqlite_url
+from storage.engine import SQLITE_BUSY_TIMEOUT_MS, default_sqlite_url
 
 # Secrets that ship in examples or tests: the service refuses to run with one of them outside
 # testing, so a copied config never guards real ID numbers.
@@ -26,6 +26,8 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "RATELIMIT_STORAGE_URI": ("RECO_RATE_LIMIT_STORAGE_URI", "memory://"),
     "RATELIMIT_ENABLED": ("RECO_RATE_LIMIT_ENABLED", True),
     "MODEL_RELOAD_SECONDS": ("RECO_MODEL_RELOAD_SECONDS", 30),
+    # How long a SQLite writer queues for the write lock before the request gets 503.
+    "SQLITE_BUSY_TIMEOUT_MS": ("RECO_SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS),
     "POLICY": ("RECO_POLICY_JSON", None),
     "RANKING_WEIGHTS": ("RECO_RANKING_JSON", None),
     "TODAY": ("RECO_TODAY", None),
