@@ -40,6 +40,13 @@ Utility of a course for a worker is a sum of:
   occupations, usually from their group's pool, for a third of people from anywhere (+2.0); the declared ``interests`` reveal them only half of
   the time. This is what a collaborative model can learn from the history and a content model
   cannot;
+  People travel for what they really want: the distance penalty (below) is halved for courses
+  of a favourite occupation. (Before this was added only ~13% of views fell on favourites: the
+  +2.0 was usually cancelled by distance, so the history carried almost no signal beyond the
+  profile and no collaborative model could beat a content model on it.);
+* re-engagement: once a worker clicks a course, that course's occupation gains +1.0 and its
+  institution +0.5 for the rest of their history (next level, refresher, a school they know).
+  Like the favourites, this is visible in the history and not in the profile;
 * a hidden per-course quality (teachers, timetable), N(0, 0.5): popular courses stay popular;
 * noise (Gumbel) in every choice.
 
@@ -208,6 +215,10 @@ _TARGETED_PROGRAMS: dict[str, tuple[str, ...]] = {
 }
 
 COURSE_OPEN_DAYS = (30, 240)  # a course is open for enrolment this many days before its deadline
+# Utility added, for the rest of a worker's history, to the occupation and the institution of a
+# course they clicked: see "re-engagement" in the module docstring.
+REENGAGE_OCCUPATION = 1.0
+REENGAGE_INSTITUTION = 0.5
 
 
 def _jitter(rng: np.random.Generator, lat: float, lon: float, km: float) -> tuple[float, float]:
@@ -403,6 +414,7 @@ def generate_population(courses: Sequence[CourseItem], n_workers: int, seed: int
     c_cat = np.array([c.occupation_category for c in courses])
     c_type = np.array([c.facts.training_type for c in courses])
     c_occ = np.array([c.facts.occupation_code for c in courses])
+    c_inst = np.array([c.institution_code for c in courses])
     c_level = np.array([c.facts.level if c.facts.level is not None else 0 for c in courses])
     c_short = np.array([c.shortage_level or 0 for c in courses])
     c_quality = np.array([float(c.facts.extra.get("quality", 0.0)) for c in courses])  # type: ignore[arg-type]
@@ -482,7 +494,8 @@ def generate_population(courses: Sequence[CourseItem], n_workers: int, seed: int
             if "online" in t:
                 u = u + t["online"] * (c_mode == "online")
         u = u + 0.8 * np.array([bool(tg & groups) for tg in c_targets])
-        u = u + 2.0 * np.isin(c_occ, favs)
+        fav = np.isin(c_occ, favs)
+        u = u + 2.0 * fav
         if current_occ is not None:
             same = c_occ == current_occ
             held = max((5 - (c.level or 5) for c in certs if c.occupation_code == current_occ), default=-1)
@@ -494,7 +507,9 @@ def generate_population(courses: Sequence[CourseItem], n_workers: int, seed: int
             np.sin(np.radians(c_lat - lat) / 2) ** 2 + math.cos(math.radians(lat)) * np.cos(np.radians(c_lat))
             * np.sin(np.radians(c_lon - lon) / 2) ** 2, 0, 1)))
         dpen = np.where(c_mode == "offline", 0.08, np.where(c_mode == "hybrid", 0.04, 0.0))
-        u = u - dpen * np.maximum(dist - 3.0, 0.0)
+        # People travel further for what they really want: half the distance penalty for a
+        # favourite occupation.
+        u = u - dpen * np.where(fav, 0.5, 1.0) * np.maximum(dist - 3.0, 0.0)
         if not profile.online_ok:
             u = u - 3.0 * (c_mode == "online")
 
@@ -506,6 +521,7 @@ def generate_population(courses: Sequence[CourseItem], n_workers: int, seed: int
         reg = start_day.toordinal() + int(rng.integers(0, (today - start_day).days))
         days = np.sort(rng.integers(reg, today.toordinal() + 1, size=n_sessions))
         seen: set[int] = set()
+        engaged: set[int] = set()
         for d in days:
             open_ = np.flatnonzero((c_open <= d) & (c_close >= d))
             if open_.size == 0:
@@ -531,6 +547,11 @@ def generate_population(courses: Sequence[CourseItem], n_workers: int, seed: int
                     break
                 step = step + timedelta(minutes=int(rng.integers(1, 60 * 24)))
                 events.append(Interaction(wid, cid, kind, step))
+                if kind == "click" and cid not in engaged:
+                    # Re-engagement: having looked into a course, people come back to the same
+                    # occupation (next level, refresher) and the institution they know.
+                    engaged.add(cid)
+                    u = u + REENGAGE_OCCUPATION * (c_occ == c_occ[j]) + REENGAGE_INSTITUTION * (c_inst == c_inst[j])
             else:
                 if c_end[j] < today.toordinal() and rng.random() < 0.8:
                     events.append(Interaction(wid, cid, "complete",
