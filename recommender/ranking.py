@@ -23,7 +23,6 @@ a reasonable list on day one and when an artifact fails to load.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
@@ -31,8 +30,10 @@ from typing import Any, Final
 
 import numpy as np
 
+from catalog.geo import haversine_km
 from catalog.vocabulary import CREDIT_RATINGS
 from policy.profile import WorkerProfile
+from policy.table import group_mask
 from recommender.features import occupation_prefix
 from recommender.items import CourseItem
 
@@ -158,15 +159,6 @@ class RankedCourse:
 def credit_scores(ratings: Iterable[str]) -> np.ndarray:
     """Map credit ratings (AAA … C) to [0, 1]; unknown ratings score like C."""
     return np.array([_CREDIT_SCORE.get(r, 0.0) for r in ratings], dtype=np.float64)
-
-
-def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Great-circle distances (km) from one point to many."""
-    p1, p2 = math.radians(lat), np.radians(lats)
-    dphi = p2 - p1
-    dl = np.radians(lons) - math.radians(lon)
-    a = np.sin(dphi / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def _percentile(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -336,7 +328,7 @@ class CourseArrays:
     occupation_prefix: np.ndarray
     category: np.ndarray
     institution: np.ndarray
-    target_groups: tuple[frozenset[str], ...]
+    target_groups: np.ndarray  # uint32 bitmask over PRIORITY_GROUPS (policy.table.group_mask)
     training_type: np.ndarray
     special_operation: np.ndarray
 
@@ -357,7 +349,7 @@ class CourseArrays:
             occupation_prefix=np.array([occupation_prefix(c.facts.occupation_code) for c in courses], dtype=object),
             category=np.array([c.occupation_category for c in courses], dtype=object),
             institution=np.array([c.institution_code for c in courses], dtype=object),
-            target_groups=tuple(c.facts.target_groups for c in courses),
+            target_groups=np.array([group_mask(c.facts.target_groups) for c in courses], dtype=np.uint32),
             training_type=np.array([c.facts.training_type for c in courses], dtype=object),
             special_operation=np.array([c.facts.occupation_special_operation for c in courses], dtype=bool),
         )
@@ -405,7 +397,7 @@ def build_candidates(courses: CourseArrays, profile: WorkerProfile, today: date,
     if not profile.online_ok:
         in_range &= ~courses.online
     groups = effective_groups if effective_groups is not None else profile.priority_groups
-    targeted = np.array([bool(tg & groups) for tg in courses.target_groups], dtype=bool)
+    targeted = (courses.target_groups & np.uint32(group_mask(groups))) != 0
     interests = set(profile.interests)
     interest = np.zeros(n, dtype=bool)
     if interests:

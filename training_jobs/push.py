@@ -6,7 +6,10 @@ their own top-``k`` recommendations: the same rules, filters, model and diversit
 recommendation endpoint, so a push never says something the app would not show.
 
 A push line carries only what a notification may show: worker id, course id, title, start date
-and reason codes, which never name a priority group. No profile field leaves this job.
+and reason codes, which never name a priority group. No profile field leaves this job. A notification
+shows on a lock screen: the title of a course aimed at a sensitive group (a disability training
+base's course, a course for dibao families) would tell anyone who sees the phone that its owner is
+in that group, so such courses are pushed with a generic title and opened in the app.
 """
 
 from __future__ import annotations
@@ -17,12 +20,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from catalog.vocabulary import SENSITIVE_PRIORITY_GROUPS
 from policy import PolicySettings
 from policy.profile import WorkerProfile
 from recommender.ranking import RankingWeights
 from serving.models import ModelServing
 from serving.recommend import recommend
 from serving.snapshot import CatalogSnapshot
+
+
+GENERIC_TITLE = ("有一门新的补贴培训课程适合您", "A new subsidized course suits you")
 
 
 @dataclass
@@ -49,6 +56,8 @@ def plan_pushes(snapshot: CatalogSnapshot, serving: ModelServing, workers: Itera
             summary.pushes += 1
             summary.by_course[rec.course.id] += 1
             summary.by_county[rec.course.facts.county] += 1
+            generic = bool(rec.course.facts.target_groups & SENSITIVE_PRIORITY_GROUPS)
+            title_zh, title_en = GENERIC_TITLE if generic else (rec.course.title_zh, rec.course.title_en)
             yield {"worker_id": worker_id, "course_id": rec.course.id, "rank": rec.rank,
-                   "title_zh": rec.course.title_zh, "title_en": rec.course.title_en,
+                   "title_zh": title_zh, "title_en": title_en, "generic_title": generic,
                    "start_date": rec.course.facts.start_date.isoformat(), "reasons": list(rec.reasons)}

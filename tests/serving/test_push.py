@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from catalog.vocabulary import SENSITIVE_PRIORITY_GROUPS
 from policy.profile import WorkerProfile
 from recommender.ranking import RankingWeights
 from serving.models import ModelServing
@@ -50,6 +51,12 @@ def test_push_lines_carry_nothing_personal(snapshot: CatalogSnapshot, trained: M
                              weights=RankingWeights(), top_k=10, default_max_km=DEFAULT_MAX_KM))
     assert len(lines) == len(tops)
     text = json.dumps(lines, ensure_ascii=False)
-    for secret in ("dibao", "disab", "two_after", "33.39", "120.14", "rural", "priority"):
+    for secret in ("dibao", "disab", "残疾", "低保", "two_after", "33.39", "120.14", "rural", "priority"):
         assert secret not in text
-    assert set(lines[0]) == {"worker_id", "course_id", "rank", "title_zh", "title_en", "start_date", "reasons"}
+    assert set(lines[0]) == {"worker_id", "course_id", "rank", "title_zh", "title_en", "generic_title",
+                             "start_date", "reasons"}
+    by_id = {c.id: c for c in snapshot.items}
+    for line in lines:
+        sensitive = bool(by_id[line["course_id"]].facts.target_groups & SENSITIVE_PRIORITY_GROUPS)
+        assert line["generic_title"] == sensitive
+        assert (line["title_zh"] == by_id[line["course_id"]].title_zh) != sensitive
