@@ -17,6 +17,7 @@ from api.auth import SECURITY_SCHEME, rate_limit_key
 from api.config import environ, load_settings, secret_problem
 from api.db import init_app as init_db
 from api.errors import ProblemApi, register_error_handlers
+from api.fields import RequestParser
 from policy import PolicySettings
 from recommender.ranking import RankingWeights
 from serving.models import ModelServing
@@ -34,9 +35,9 @@ Every call needs an API key: `Authorization: Bearer reco_…`. Errors are
 `application/problem+json` (RFC 9457) with an `errors` list naming each bad field.
 """
 
-# webargs drops unknown query parameters unless the location's default is cleared, even when the
-# schema says RAISE; clearing it lets each schema's own `unknown = RAISE` apply.
-Blueprint.ARGUMENTS_PARSER.DEFAULT_UNKNOWN_BY_LOCATION["query"] = None
+# Our parser: each query schema's own `unknown = RAISE` applies (webargs drops unknown query
+# parameters otherwise), and a declared JSON body is required (415 without one).
+Blueprint.ARGUMENTS_PARSER = RequestParser()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

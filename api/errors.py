@@ -18,11 +18,15 @@ import marshmallow as ma
 from flask import Flask, Response, json, request
 from flask_smorest import Api
 from flask_smorest.spec import prepare_response  # type: ignore[attr-defined]
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.routing import IntegerConverter
 
 PROBLEM_JSON = "application/problem+json"
+# Ids are 32-bit columns (PostgreSQL INTEGER); a larger id in a path is no route (404), not an
+# overflow in the database driver (500).
+MAX_ID = 2**31 - 1
 log = logging.getLogger("reco.errors")
 
 
@@ -77,8 +81,41 @@ def problem(status: int, detail: str | None = None, errors: list[dict[str, str]]
     return resp
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative id that fits the database's INTEGER."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def _id_param_schema(converter: IdConverter) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 0, "maximum": converter.max}
+
+
+def _nullable_ref(self: Any, field: ma.fields.Field, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """A nullable nested schema is ``anyOf: [$ref, null]``.
+
+    For OpenAPI 3.0 apispec writes ``anyOf: [{type: object, nullable: true}, $ref]``, whose first
+    branch admits *any* object, so ``{}`` validates where the server requires fields. The
+    ``nullable`` + ``enum: [null]`` branch admits null only (the OAS 3.0.3 idiom for "null")."""
+    branches = ret.get("anyOf")
+    if field.allow_none and isinstance(branches, list):
+        return {"anyOf": [dict(b, enum=[None]) if b == {"type": "object", "nullable": True} else b
+                          for b in branches]}
+    return {}
+
+
 class ProblemApi(Api):  # type: ignore[misc]
+    """Our Api: problem+json errors, bounded integer ids in paths, exact nullable references."""
+
     ERROR_SCHEMA = ProblemSchema
+
+    def init_app(self, app: Flask, *args: Any, **kwargs: Any) -> None:
+        app.url_map.converters["int"] = IdConverter
+        super().init_app(app, *args, **kwargs)
+        self.register_converter(IdConverter, _id_param_schema)
+        self.ma_plugin.converter.add_attribute_function(_nullable_ref)
 
     def _register_responses(self) -> None:
         for status in http.HTTPStatus:
@@ -116,6 +153,13 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("database unavailable: %s", type(exc).__name__)
         return problem(503, "The database is busy or unavailable; retry shortly.",
                        headers={"Retry-After": "5"})
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(exc: IntegrityError) -> Response:
+        # A uniqueness or reference rule the domain did not check first (two requests racing for
+        # the same natural key, say): the request conflicts with stored data; nothing was written.
+        log.warning("integrity conflict: %s", type(exc.orig).__name__)
+        return problem(409, "The request conflicts with stored data (a duplicate or a dangling reference).")
 
     @app.errorhandler(DBAPIError)
     def _database_error(exc: DBAPIError) -> Response:

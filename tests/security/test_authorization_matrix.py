@@ -1,0 +1,158 @@
+"""The authorization matrix: every route × every caller, own and foreign objects.
+
+Callers: no key, admin, a counselor on a worker of their own job center (``counselor_own``), the
+same counselor on a worker of another job center (``counselor_foreign``), and the app backend.
+Each cell names the outcome class; only the cells marked ``OK`` may answer 2xx. A route that
+exists in the app but not here, or not in the OpenAPI document, fails the coverage test: a new
+endpoint needs its row before it can ship.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.security.conftest import FOREIGN_CENTER, OWN_CENTER, World, worker_body
+
+OK, UNAUTHORIZED, FORBIDDEN, HIDDEN, REFUSED = "2xx", 401, 403, 404, 422
+CALLERS = ("none", "admin", "counselor_own", "counselor_foreign", "app")
+# Routes that are not API operations: the spec itself, its UI and Flask's static files.
+NOT_OPERATIONS = re.compile(r"^(/static/|/openapi\.json$|/docs)")
+
+
+def row(none: Any, admin: Any, own: Any, foreign: Any, app: Any) -> dict[str, Any]:
+    return dict(zip(CALLERS, (none, admin, own, foreign, app), strict=True))
+
+
+PUBLIC = row(OK, OK, OK, OK, OK)
+ANY_KEY = row(UNAUTHORIZED, OK, OK, OK, OK)
+
+# (method, Flask rule) -> caller -> outcome. "Foreign" is a worker of another job center: a
+# counselor gets 404 (it is not theirs to know it exists), or 422 when the foreign object is
+# named in a body (an event for it; registering a worker there).
+MATRIX: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/health/live"): PUBLIC,
+    ("GET", "/health/ready"): PUBLIC,
+    ("GET", "/v1/occupations"): ANY_KEY,
+    ("GET", "/v1/institutions"): ANY_KEY,
+    ("GET", "/v1/courses"): ANY_KEY,
+    ("GET", "/v1/courses/<int:course_id>"): ANY_KEY,
+    ("GET", "/v1/map/courses"): ANY_KEY,
+    ("GET", "/v1/workers"): row(UNAUTHORIZED, OK, OK, OK, FORBIDDEN),
+    ("POST", "/v1/workers"): row(UNAUTHORIZED, OK, OK, REFUSED, FORBIDDEN),
+    ("GET", "/v1/workers/<int:worker_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, OK),
+    ("PATCH", "/v1/workers/<int:worker_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
+    ("DELETE", "/v1/workers/<int:worker_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
+    ("GET", "/v1/workers/<int:worker_id>/trainings"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
+    ("POST", "/v1/workers/<int:worker_id>/trainings"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
+    ("GET", "/v1/workers/<int:worker_id>/eligibility"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
+    ("GET", "/v1/workers/<int:worker_id>/recommendations"): row(UNAUTHORIZED, OK, OK, HIDDEN, OK),
+    ("POST", "/v1/eligibility"): ANY_KEY,
+    ("POST", "/v1/recommendations"): ANY_KEY,
+    ("POST", "/v1/events"): row(UNAUTHORIZED, OK, OK, REFUSED, OK),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a cell acts on: a worker and the job center it belongs to."""
+
+    world: World
+    worker_id: int
+    center: str
+
+
+@dataclass(frozen=True)
+class Call:
+    path: str
+    query: dict[str, Any] = field(default_factory=dict)
+    json: Any = None
+
+
+INLINE_PROFILE = {"birth_date": "1985-03-01", "education": "senior_high", "hukou_county": "tinghu",
+                  "residence_county": "tinghu", "jobseeking_county": "tinghu",
+                  "employment_status": "unemployed", "priority_groups": ["laid_off_unemployed"]}
+
+# How to make a well-formed request for each route, so that the only reason to refuse is who asks.
+CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
+    ("GET", "/v1/courses/<int:course_id>"): lambda t: Call(f"/v1/courses/{t.world.course_id}"),
+    ("GET", "/v1/courses"): lambda t: Call("/v1/courses", {"near": "33.35,120.16", "per_page": 5}),
+    ("GET", "/v1/map/courses"): lambda t: Call("/v1/map/courses", {"county": "tinghu", "limit": 5}),
+    ("POST", "/v1/workers"): lambda t: Call("/v1/workers", json=dict(
+        worker_body("tinghu" if t.center == OWN_CENTER else "dafeng", 7), job_center=t.center,
+        external_ref=None)),
+    ("GET", "/v1/workers/<int:worker_id>"): lambda t: Call(f"/v1/workers/{t.worker_id}"),
+    ("PATCH", "/v1/workers/<int:worker_id>"): lambda t: Call(f"/v1/workers/{t.worker_id}",
+                                                            json={"push_opt_in": True}),
+    # Each deleting cell deletes a worker of its own, so one cell's success cannot hide another's.
+    ("DELETE", "/v1/workers/<int:worker_id>"): lambda t: Call(f"/v1/workers/{t.world.new_worker(t.center)}"),
+    ("GET", "/v1/workers/<int:worker_id>/trainings"): lambda t: Call(f"/v1/workers/{t.worker_id}/trainings"),
+    ("POST", "/v1/workers/<int:worker_id>/trainings"): lambda t: Call(
+        f"/v1/workers/{t.worker_id}/trainings",
+        json={"course_id": t.world.course_id, "status": "enrolled", "enrolled_on": "2026-11-01"}),
+    ("GET", "/v1/workers/<int:worker_id>/eligibility"): lambda t: Call(
+        f"/v1/workers/{t.worker_id}/eligibility", {"course_id": t.world.course_id}),
+    ("GET", "/v1/workers/<int:worker_id>/recommendations"): lambda t: Call(
+        f"/v1/workers/{t.worker_id}/recommendations", {"k": 3}),
+    ("POST", "/v1/eligibility"): lambda t: Call("/v1/eligibility", json={
+        "profile": INLINE_PROFILE, "course_ids": [t.world.course_id]}),
+    ("POST", "/v1/recommendations"): lambda t: Call("/v1/recommendations", json={"profile": INLINE_PROFILE, "k": 3}),
+    ("POST", "/v1/events"): lambda t: Call("/v1/events", json={"events": [
+        {"worker_id": t.worker_id, "course_id": t.world.course_id, "kind": "view"}]}),
+}
+
+
+def operations(app: Flask) -> set[tuple[str, str]]:
+    """(method, rule) of every API operation the app routes."""
+    return {(method, rule.rule) for rule in app.url_map.iter_rules() if not NOT_OPERATIONS.match(rule.rule)
+            for method in (rule.methods or ()) - {"HEAD", "OPTIONS"}}
+
+
+def openapi_path(rule: str) -> str:
+    return re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", r"{\1}", rule)
+
+
+def test_every_route_is_in_the_matrix_and_the_openapi_document(app: Flask) -> None:
+    routed = operations(app)
+    missing = sorted(routed - MATRIX.keys())
+    assert not missing, f"routes without a row in MATRIX (add who may call them): {missing}"
+    stale = sorted(MATRIX.keys() - routed)
+    assert not stale, f"MATRIX rows for routes that no longer exist: {stale}"
+    spec = app.test_client().get("/openapi.json").get_json()
+    undocumented = sorted((m, r) for m, r in routed
+                          if m.lower() not in spec["paths"].get(openapi_path(r), {}))
+    assert not undocumented, f"routes missing from the OpenAPI document: {undocumented}"
+    for cells in MATRIX.values():
+        assert set(cells) == set(CALLERS)
+
+
+def test_matrix_rows_are_well_formed() -> None:
+    assert all(v in (OK, UNAUTHORIZED, FORBIDDEN, HIDDEN, REFUSED) for cells in MATRIX.values() for v in cells.values())
+
+
+def target_for(world: World, caller: str) -> tuple[Target, dict[str, str]]:
+    if caller == "counselor_foreign":
+        return Target(world, world.foreign_worker, FOREIGN_CENTER), world.headers("counselor")
+    role = "counselor" if caller == "counselor_own" else caller
+    return Target(world, world.own_worker, OWN_CENTER), world.headers(role)
+
+
+@pytest.mark.parametrize(("method", "rule"), sorted(MATRIX), ids=[f"{m} {r}" for m, r in sorted(MATRIX)])
+def test_each_cell(world: World, method: str, rule: str) -> None:
+    client = world.app.test_client()
+    outcomes = {}
+    for caller in CALLERS:
+        target, headers = target_for(world, caller)
+        call = CALLS.get((method, rule), lambda t: Call(rule))(target)
+        resp = client.open(call.path, method=method, query_string=call.query, json=call.json, headers=headers)
+        got = OK if 200 <= resp.status_code < 300 else resp.status_code
+        outcomes[caller] = got
+        if got != OK:
+            assert resp.mimetype == "application/problem+json", (caller, resp.status_code, resp.mimetype)
+    expected = MATRIX[(method, rule)]
+    assert outcomes == expected, f"{method} {rule}: expected {expected}, got {outcomes}"
