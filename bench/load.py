@@ -113,7 +113,32 @@ def write_synthetic_catalog(session: Any, courses: list[Any]) -> int:
     return len(rows)
 
 
-def prepare(workdir: Path, n_workers: int, n_courses: int, seed: int, epochs: int) -> dict[str, Any]:
+def replicate(workers: dict[int, Any], centers: dict[int, str | None], events: list[Any],
+              n_workers: int) -> tuple[dict[int, Any], dict[int, str | None], list[Any]]:
+    """Copies of generated people (new ids, same profile and history) up to ``n_workers``."""
+    from dataclasses import replace
+
+    base = sorted(workers)
+    span = max(base)
+    by_worker: dict[int, list[Any]] = {}
+    for e in events:
+        by_worker.setdefault(e.worker_id, []).append(e)
+    out_w, out_c, out_e = dict(workers), dict(centers), list(events)
+    copy = 1
+    while len(out_w) < n_workers:
+        for wid in base:
+            if len(out_w) >= n_workers:
+                break
+            new = wid + copy * span
+            out_w[new] = workers[wid]
+            out_c[new] = centers.get(wid)
+            out_e.extend(replace(e, worker_id=new) for e in by_worker.get(wid, ()))
+        copy += 1
+    return out_w, out_c, out_e
+
+
+def prepare(workdir: Path, n_workers: int, n_courses: int, seed: int, epochs: int,
+            distinct_workers: int) -> dict[str, Any]:
     """Build the database and the model in ``workdir``; return timings and sizes."""
     from sqlalchemy import func, select
 
@@ -128,7 +153,8 @@ def prepare(workdir: Path, n_workers: int, n_courses: int, seed: int, epochs: in
     from workers.tables import Event, Worker
 
     marker = workdir / "prepared.json"
-    wanted = {"workers": n_workers, "courses": n_courses, "seed": seed, "epochs": epochs, "today": TODAY.isoformat()}
+    wanted = {"workers": n_workers, "courses": n_courses, "seed": seed, "epochs": epochs,
+              "distinct_workers": distinct_workers, "today": TODAY.isoformat()}
     if marker.exists():
         info = json.loads(marker.read_text())
         if all(info.get(k) == v for k, v in wanted.items()):
@@ -151,8 +177,15 @@ def prepare(workdir: Path, n_workers: int, n_courses: int, seed: int, epochs: in
     t = time.perf_counter()
     with writing(sessions) as session:
         items = catalog_items(session, TODAY)
-        print(f"generating {n_workers} workers over {len(items)} courses …", flush=True)
-        workers, centers, events = generate_population(items, n_workers, seed, TODAY)
+        print(f"generating {min(n_workers, distinct_workers)} distinct workers over {len(items)} courses "
+              f"for a population of {n_workers} …", flush=True)
+        # The generator's cost grows with workers × courses (about 45 minutes for 100,000 × 10,000
+        # on 2 cores), so ``distinct`` people are generated and the population is made of copies
+        # of them with their histories: the service sees n_workers workers and their events.
+        distinct = min(n_workers, distinct_workers)
+        workers, centers, events = generate_population(items, distinct, seed, TODAY)
+        if distinct < n_workers:
+            workers, centers, events = replicate(workers, centers, events, n_workers)
         timings["generate_s"] = time.perf_counter() - t
         t = time.perf_counter()
         write_population(session, workers, centers, events, progress=False)
@@ -375,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16, help="Concurrent clients")
     parser.add_argument("--workers", type=int, default=100_000, help="Synthetic workers")
     parser.add_argument("--courses", type=int, default=10_000, help="Synthetic courses")
+    parser.add_argument("--distinct-workers", type=int, default=5_000,
+                        help="People actually generated; the population is copies of them (default 5000)")
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--epochs", type=int, default=5, help="Training epochs (default 5)")
     parser.add_argument("--server-workers", type=int, default=2, help="gunicorn workers")
@@ -394,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.workdir.resolve()
         workdir.mkdir(parents=True, exist_ok=True)
     try:
-        info = prepare(workdir, args.workers, args.courses, args.seed, args.epochs)
+        info = prepare(workdir, args.workers, args.courses, args.seed, args.epochs, args.distinct_workers)
         print(f"database: {info['workers_written']} workers, {info['events_written']} events, "
               f"{args.courses} courses; model {info['model_version']} "
               f"({'promoted' if info['model_promoted'] else 'not promoted'}); "
