@@ -152,13 +152,18 @@ def search_courses(session: Session, f: CourseFilter,
         items, total = _paginate(session, stmt, page)
         return [(c, None) for c in items], total
     # The bounding box prefilters in SQL; the exact circle and the order need real distances.
-    candidates = list(session.scalars(stmt))
-    if not candidates:
+    # Only ids and coordinates come back for the whole box (thousands of rows in a dense city);
+    # full rows are loaded for the one page that is returned.
+    box = list(session.execute(stmt.with_only_columns(Course.id, Course.lat, Course.lon)))
+    if not box:
         return [], 0
-    dist = haversine_km(f.near.lat, f.near.lon, [c.lat for c in candidates], [c.lon for c in candidates])
+    ids = np.fromiter((row[0] for row in box), np.int64, len(box))
+    dist = haversine_km(f.near.lat, f.near.lon, [row[1] for row in box], [row[2] for row in box])
     inside = np.flatnonzero(dist <= f.near.radius_km)
-    order = inside[np.lexsort(([candidates[i].id for i in inside], dist[inside]))]
+    order = inside[np.lexsort((ids[inside], dist[inside]))]
     total = len(order)
     if page is not None:
         order = order[page.offset: page.offset + page.per_page]
-    return [(candidates[i], round(float(dist[i]), 3)) for i in order], total
+    wanted = [int(ids[i]) for i in order]
+    loaded = {c.id: c for c in session.scalars(select(Course).where(Course.id.in_(wanted)))} if wanted else {}
+    return [(loaded[int(ids[i])], round(float(dist[i]), 3)) for i in order], total
