@@ -16,10 +16,20 @@ electrician courses); a model fed gender would learn to steer women and men into
 and reproduce occupational segregation, which the plan's fairness goals (and the counselor's duty
 to present all eligible options) rule out. Interests and history carry the legitimate signal.
 
-Rows are L1-normalized (as ``lightfm.data.Dataset`` does with ``normalize=True``, except that the
-identity feature gets a configurable share of the mass, see :meth:`FeatureSpace.fit`) both at
-training and serving time, so a worker with many attributes is not scored on a larger scale than one with
-few, and the same function builds both.
+Weights
+-------
+The attribute features of a row are L1-normalized (as ``lightfm.data.Dataset`` does with
+``normalize=True``), so a worker with many attributes is not scored on a larger scale than one with
+few. The identity feature, when present, is added *on top* with weight ``identity_weight`` (default
+0.7): a trained worker's representation is their attribute (content) representation plus
+``identity_weight`` times their own identity embedding, a per-worker *offset* learned from their
+history. A worker or course without an identity feature is scored exactly as the content-only model
+would score them, which is what lets the hybrid start from the content-only model and learn only the
+offsets (see :mod:`recommender.model`, warm start). The same function builds the rows at training
+and at serving time.
+
+Artifacts written before this scheme stored ``identity_share`` (identity takes that share of an
+L1-normalized row); :meth:`FeatureSpace.from_json` reads them with that older scheme.
 """
 
 from __future__ import annotations
@@ -208,6 +218,13 @@ def item_attribute_features(course: CourseItem) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _identity_weighting(data: Mapping[str, Any]) -> tuple[float, str]:
+    """Identity weight and scheme of a stored vocabulary (old artifacts only know the share)."""
+    if "identity_weight" in data:
+        return float(data["identity_weight"]), str(data.get("identity_scheme", "offset"))
+    return float(data.get("identity_share", 0.3)), "share"
+
+
 def _column_map(names: Iterable[str]) -> dict[str, int]:
     return {name: i for i, name in enumerate(dict.fromkeys(names))}
 
@@ -229,6 +246,12 @@ class FeatureSpace:
         Whether identity features are used at all (``False`` gives a content-only model).
     age_bands
         Age band lower bounds.
+    identity_weight
+        Weight of the identity feature next to the L1-normalized attributes (see module docstring).
+    identity_scheme
+        ``"offset"`` (identity added on top of the normalized attributes) or ``"share"`` (the
+        older scheme, read from old artifacts: identity takes ``identity_weight`` of an
+        L1-normalized row).
     """
 
     user_columns: dict[str, int]
@@ -237,13 +260,14 @@ class FeatureSpace:
     item_ids: IdMap
     identity: bool = True
     age_bands: tuple[int, ...] = DEFAULT_AGE_BANDS
-    identity_share: float = 0.3
+    identity_weight: float = 0.7
+    identity_scheme: str = "offset"
 
     @classmethod
     def fit(cls, workers: Mapping[int, WorkerProfile], courses: Mapping[int, CourseItem],
             as_of: date, user_ids: IdMap | None = None, item_ids: IdMap | None = None,
             identity: bool = True, age_bands: Sequence[int] = DEFAULT_AGE_BANDS,
-            identity_share: float = 0.3) -> FeatureSpace:
+            identity_weight: float = 0.7) -> FeatureSpace:
         """Collect the feature vocabulary from workers and courses.
 
         Parameters
@@ -259,12 +283,12 @@ class FeatureSpace:
             Add identity features (hybrid) or not (content-only).
         age_bands
             Age band lower bounds.
-        identity_share
-            Share of a row's (L1) mass given to the identity feature when present; the attributes
-            share the rest equally. With LightFM's plain normalization (all features equal) the
-            identity of a worker with 15 attributes weighs 1/16 and barely moves their
-            representation away from their group's; a fixed share lets history count alongside the
-            profile; 0.3 measured best on the synthetic data (0.5 and 0.7 overfit the history).
+        identity_weight
+            Weight of the identity feature, added on top of the L1-normalized attributes. With
+            LightFM's plain normalization (all features equal) the identity of a worker with 15
+            attributes weighs 1/16 and barely moves their representation away from their group's.
+            0.7 measured best on the sample catalog's demo population (0.5 and 1.0 were worse,
+            see :mod:`training_jobs.train`).
 
         Returns
         -------
@@ -285,7 +309,7 @@ class FeatureSpace:
         for c in courses.values():
             iattrs.update(item_attribute_features(c))
         item_names.extend(sorted(iattrs))
-        return cls(_column_map(user_names), _column_map(item_names), uids, iids, identity, bands, identity_share)
+        return cls(_column_map(user_names), _column_map(item_names), uids, iids, identity, bands, identity_weight)
 
     @property
     def n_user_features(self) -> int:
@@ -310,9 +334,13 @@ class FeatureSpace:
             return ordered, [1.0 / len(ordered)] * len(ordered)
         if n_attr == 0:
             return ordered, [1.0]
-        # L1-normalized with the identity taking ``identity_share`` of the mass.
-        a = (1.0 - self.identity_share) / n_attr
-        return ordered, [self.identity_share if cols[c] else a for c in ordered]
+        if self.identity_scheme == "share":
+            # Older artifacts: L1-normalized with the identity taking ``identity_weight`` of the mass.
+            a = (1.0 - self.identity_weight) / n_attr
+            return ordered, [self.identity_weight if cols[c] else a for c in ordered]
+        # Attributes L1-normalized exactly as without identity; the identity is an offset on top.
+        a = 1.0 / n_attr
+        return ordered, [self.identity_weight if cols[c] else a for c in ordered]
 
     def _matrix(self, rows: list[tuple[list[int], list[float]]], n_cols: int) -> sp.csr_matrix:
         indptr = np.zeros(len(rows) + 1, dtype=np.int32)
@@ -348,7 +376,8 @@ class FeatureSpace:
         Returns
         -------
         scipy.sparse.csr_matrix
-            Shape ``(len(workers), n_user_features)``, float32, rows summing to 1.
+            Shape ``(len(workers), n_user_features)``, float32; attribute weights sum to 1, plus
+            the identity weight for trained workers.
         """
         rows = [self._row(self.user_feature_names(p, as_of, wid), self.user_columns, USER_IDENTITY_PREFIX)
                 for wid, p in workers]
@@ -369,7 +398,8 @@ class FeatureSpace:
         Returns
         -------
         scipy.sparse.csr_matrix
-            Shape ``(len(courses), n_item_features)``, float32, rows summing to 1.
+            Shape ``(len(courses), n_item_features)``, float32; attribute weights sum to 1, plus
+            the identity weight for trained courses.
         """
         rows = [self._row(self.item_feature_names(c), self.item_columns, ITEM_IDENTITY_PREFIX) for c in courses]
         return self._matrix(rows, self.n_item_features)
@@ -383,7 +413,8 @@ class FeatureSpace:
             "item_ids": self.item_ids.to_json(),
             "identity": self.identity,
             "age_bands": list(self.age_bands),
-            "identity_share": self.identity_share,
+            "identity_weight": self.identity_weight,
+            "identity_scheme": self.identity_scheme,
         }
 
     @classmethod
@@ -396,7 +427,7 @@ class FeatureSpace:
             IdMap.from_json(data["item_ids"]),
             bool(data["identity"]),
             tuple(int(b) for b in data["age_bands"]),
-            float(data.get("identity_share", 0.3)),
+            *_identity_weighting(data),
         )
 
     def dumps(self) -> str:

@@ -16,6 +16,23 @@ Dismissals (``dismiss``) are negative evidence. A pair whose latest event is a d
 from the positives (so WARP never treats it as positive; WARP may still sample it as a negative,
 which is what we want). The dismissed pairs are returned separately so ranking can down-weight
 them (:mod:`recommender.ranking`). A later enrolment overrides an earlier dismissal.
+
+The hybrid method: content-only first, identity offsets second (warm start)
+---------------------------------------------------------------------------
+Fitting LightFM with identity features from scratch did not beat the content-only model (the same
+LightFM without identity features) on the sample catalog: the identity embeddings start random,
+each gets few updates (a worker has a handful of events) and their noise drowns what the
+attributes had learned. So the hybrid is fitted in two stages:
+
+1. the content-only model, ``epochs`` epochs on attribute features only;
+2. a LightFM over attribute *and* identity features whose attribute embeddings, biases and Adagrad
+   accumulators are copied from stage 1 and whose identity embeddings start at zero
+   (:class:`WarmStart`); since identity features are added on top of the normalized attributes
+   (:mod:`recommender.features`), this model starts out scoring exactly like the content-only one.
+   It is then trained ``warm_epochs`` more epochs on the same interactions, all parameters free.
+
+The identity embeddings thus learn only what a worker's or course's history says beyond their
+attributes. Workers and courses without history keep the attribute-only representation.
 """
 
 from __future__ import annotations
@@ -53,6 +70,12 @@ class ModelParams:
         OpenMP threads for fitting (Hogwild: >1 is not bit-reproducible).
     max_sampled
         WARP's maximum negatives sampled per positive.
+    warm_epochs
+        Epochs of the hybrid stage after the content-only stage (see module docstring); 0 fits
+        the hybrid from scratch for ``epochs`` epochs instead.
+    identity_weight
+        Weight of identity features on top of the normalized attributes
+        (:class:`recommender.features.FeatureSpace`).
     """
 
     loss: str = "warp"
@@ -64,6 +87,8 @@ class ModelParams:
     random_state: int = 42
     num_threads: int = 2
     max_sampled: int = 30
+    warm_epochs: int = 10
+    identity_weight: float = 0.7
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> ModelParams:
@@ -186,6 +211,41 @@ class ItemMatrix:
 
 ProgressCallback = Callable[[int, int], None]
 
+_SIDES = ("user", "item")
+# LightFM's per-feature parameter arrays (numpy, on the estimator); the accumulators carry
+# Adagrad's per-feature learning-rate decay, so copying them continues stage 1 where it stopped.
+_PER_FEATURE_ARRAYS = ("embeddings", "biases", "embedding_gradients", "embedding_momentum",
+                       "bias_gradients", "bias_momentum")
+
+
+@dataclass(frozen=True)
+class WarmStart:
+    """Where a new fit starts: rows of a fitted LightFM copied into the new feature columns.
+
+    Parameters
+    ----------
+    source
+        A fitted LightFM (the content-only model's ``lightfm``).
+    user_rows, item_rows
+        ``(target_columns, source_columns)`` pairs of int arrays: feature ``source_columns[j]`` of
+        ``source`` becomes feature ``target_columns[j]`` of the new model. Target features not
+        listed (the identity features) start with zero embeddings and biases.
+    """
+
+    source: Any
+    user_rows: tuple[np.ndarray, np.ndarray]
+    item_rows: tuple[np.ndarray, np.ndarray]
+
+    def apply(self, model: Any, no_components: int, n_user_features: int, n_item_features: int) -> None:
+        """Initialise ``model`` (a fresh LightFM) from the source."""
+        if self.source.no_components != no_components:
+            raise ValueError("warm start needs the same number of components")
+        model._initialize(no_components, n_item_features, n_user_features)
+        for side, (target, src) in zip(_SIDES, (self.user_rows, self.item_rows), strict=True):
+            getattr(model, f"{side}_embeddings")[:] = 0.0
+            for name in _PER_FEATURE_ARRAYS:
+                getattr(model, f"{side}_{name}")[target] = getattr(self.source, f"{side}_{name}")[src]
+
 
 class HybridModel:
     """LightFM hybrid matrix factorization, served from numpy arrays.
@@ -222,8 +282,8 @@ class HybridModel:
 
     def fit(self, interactions: sp.coo_matrix, user_features: sp.csr_matrix, item_features: sp.csr_matrix,
             sample_weight: sp.coo_matrix | None = None, epochs: int | None = None,
-            progress: ProgressCallback | None = None) -> HybridModel:
-        """Fit from scratch, one ``fit_partial`` per epoch.
+            progress: ProgressCallback | None = None, warm_start: WarmStart | None = None) -> HybridModel:
+        """Fit, one ``fit_partial`` per epoch, from random parameters or from a warm start.
 
         Parameters
         ----------
@@ -237,6 +297,9 @@ class HybridModel:
             Overrides ``params.epochs``.
         progress
             Called as ``progress(epoch_done, epochs_total)`` after every epoch.
+        warm_start
+            Start from another fitted model's parameters instead of LightFM's random ones
+            (see module docstring).
 
         Returns
         -------
@@ -245,6 +308,8 @@ class HybridModel:
         """
         n_epochs = self.params.epochs if epochs is None else epochs
         model = self._new_lightfm()
+        if warm_start is not None:
+            warm_start.apply(model, self.params.no_components, user_features.shape[1], item_features.shape[1])
         inter = interactions.tocoo()
         weights = sample_weight.tocoo() if sample_weight is not None else None
         for epoch in range(n_epochs):

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import pytest
 
 from policy.profile import WorkerProfile
 from recommender.features import FeatureSpace, IdMap, age_band, occupation_prefix, user_attribute_features
@@ -54,13 +55,31 @@ def test_known_ids_get_identity_and_unseen_get_attributes_only(tiny_data: Traini
     assert "inst:NEW-INST" not in fs.item_columns  # unknown attribute value is dropped
 
 
-def test_rows_are_l1_normalized(tiny_data: TrainingData) -> None:
-    fs = FeatureSpace.fit(tiny_data.workers, tiny_data.courses, TODAY)
+def test_attributes_are_l1_normalized_and_identity_is_an_offset(tiny_data: TrainingData) -> None:
+    fs = FeatureSpace.fit(tiny_data.workers, tiny_data.courses, TODAY, identity_weight=0.7)
+    content = FeatureSpace.fit(tiny_data.workers, tiny_data.courses, TODAY, identity=False)
     um = fs.user_matrix(list(tiny_data.workers.items()), TODAY)
     im = fs.item_matrix(list(tiny_data.courses.values()))
-    assert np.allclose(np.asarray(um.sum(axis=1)).ravel(), 1.0)
-    assert np.allclose(np.asarray(im.sum(axis=1)).ravel(), 1.0)
+    assert np.allclose(np.asarray(um.sum(axis=1)).ravel(), 1.7)
+    assert np.allclose(np.asarray(im.sum(axis=1)).ravel(), 1.7)
     assert um.dtype == np.float32
+    # The attribute part of a trained worker's row equals the content-only row exactly.
+    known = fs.user_row(tiny_data.workers[1], TODAY, worker_id=1)
+    plain = content.user_row(tiny_data.workers[1], TODAY, worker_id=1)
+    assert known[0, fs.user_columns["user_id:1"]] == pytest.approx(0.7)
+    for name, col in content.user_columns.items():
+        assert known[0, fs.user_columns[name]] == pytest.approx(plain[0, col])
+    cm = content.user_matrix(list(tiny_data.workers.items()), TODAY)
+    assert np.allclose(np.asarray(cm.sum(axis=1)).ravel(), 1.0)
+
+
+def test_old_artifacts_keep_the_share_scheme(tiny_data: TrainingData) -> None:
+    fs = FeatureSpace.fit(tiny_data.workers, tiny_data.courses, TODAY)
+    old = {k: v for k, v in fs.to_json().items() if k not in ("identity_weight", "identity_scheme")}
+    back = FeatureSpace.from_json({**old, "identity_share": 0.3})
+    assert back.identity_scheme == "share"
+    row = back.user_row(tiny_data.workers[1], TODAY, worker_id=1)
+    assert row.sum() == pytest.approx(1.0) and row[0, back.user_columns["user_id:1"]] == pytest.approx(0.3)
 
 
 def test_feature_space_json_roundtrip(tiny_data: TrainingData) -> None:

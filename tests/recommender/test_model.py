@@ -12,9 +12,9 @@ from recommender.model import (
     HybridModel,
     InteractionWeights,
     ModelParams,
+    WarmStart,
     build_interaction_matrices,
 )
-
 
 TODAY = date(2027, 3, 1)
 PARAMS = ModelParams(no_components=8, epochs=10, random_state=3)
@@ -77,10 +77,41 @@ def test_interaction_weights_and_dismissals() -> None:
     assert w[0, 1] == 0.0 and m.dismissed[0, 1] == 1
     assert w[1, 1] == 3.0 and m.dismissed[1, 1] == 0
     assert w[1, 2] == 0.0 and m.dismissed[1, 2] == 1
-    assert set(zip(*m.interactions.nonzero())) == {(0, 0), (1, 1)}
+    assert set(zip(*m.interactions.nonzero(), strict=True)) == {(0, 0), (1, 1)}
 
 
 def test_params_from_mapping_rejects_typos() -> None:
     with pytest.raises(ValueError):
         ModelParams.from_mapping({"epoch": 3})
     assert ModelParams.from_mapping({"epochs": 3}).epochs == 3
+
+
+def test_warm_start_begins_exactly_at_the_content_only_model(tiny_data: TrainingData) -> None:
+    content_fs = FeatureSpace.fit(tiny_data.workers, tiny_data.courses, TODAY, identity=False)
+    m = build_interaction_matrices(tiny_data.interactions, content_fs.user_ids, content_fs.item_ids)
+    workers = list(tiny_data.workers.items())
+    courses = list(tiny_data.courses.values())
+    content = DeterministicHybridModel(PARAMS).fit(m.interactions, content_fs.user_matrix(workers, TODAY),
+                                                   content_fs.item_matrix(courses), m.weights)
+    fs = FeatureSpace.fit(tiny_data.workers, tiny_data.courses, TODAY)
+
+    def rows(target: dict[str, int], source: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+        return np.array([target[n] for n in source]), np.array(list(source.values()))
+
+    warm = WarmStart(content.lightfm, rows(fs.user_columns, content_fs.user_columns),
+                     rows(fs.item_columns, content_fs.item_columns))
+    uf, itf = fs.user_matrix(workers, TODAY), fs.item_matrix(courses)
+    start = DeterministicHybridModel(PARAMS).fit(m.interactions, uf, itf, m.weights, epochs=0, warm_start=warm)
+    assert start.user_embeddings is not None and start.item_embeddings is not None
+    # Identity embeddings start at zero, so every score equals the content-only model's.
+    assert not start.user_embeddings[[fs.user_columns["user_id:1"]]].any()
+    ours = start.user_matrix(uf).vectors @ start.item_matrix(itf).vectors.T
+    theirs = (content.user_matrix(content_fs.user_matrix(workers, TODAY)).vectors
+              @ content.item_matrix(content_fs.item_matrix(courses)).vectors.T)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    # Training on moves the identity embeddings, deterministically.
+    a = DeterministicHybridModel(PARAMS).fit(m.interactions, uf, itf, m.weights, epochs=3, warm_start=warm)
+    b = DeterministicHybridModel(PARAMS).fit(m.interactions, uf, itf, m.weights, epochs=3, warm_start=warm)
+    assert a.user_embeddings is not None and a.user_embeddings[fs.user_columns["user_id:1"]].any()
+    for name in HybridModel.ARRAY_NAMES:
+        assert np.array_equal(a.to_arrays()[name], b.to_arrays()[name])
