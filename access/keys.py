@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import select
@@ -97,5 +97,5 @@ def revoke_key(session: Session, prefix: str) -> bool:
     row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if row is None:
         return False
-    row.revoked_at = datetime.now(timezone.utc)
+    row.revoked_at = datetime.now(UTC)
     return True

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import current_app, g, request
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from access.keys import Principal, authenticate
 from api.db import db
+from api.errors import fail
 
 F = TypeVar("F", bound=Callable[..., Any])
 SECURITY_SCHEME = {"type": "http", "scheme": "bearer", "description": "API key: `reco_…`"}
@@ -40,10 +41,10 @@ def requires(blp: Blueprint, *roles: str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             principal = _principal_from_request()
             if principal is None:
-                abort(401, message="A valid API key is required (Authorization: Bearer …).",
-                      headers={"WWW-Authenticate": 'Bearer realm="reco"'})
+                fail(401, "A valid API key is required (Authorization: Bearer …).",
+                     headers={"WWW-Authenticate": 'Bearer realm="reco"'})
             if principal.role not in roles:
-                abort(403, message=f"This operation is for the {', '.join(roles)} role(s).")
+                fail(403, f"This operation is for the {', '.join(roles)} role(s).")
             return view(*args, **kwargs)
 
         # Error responses reference the problem+json components ProblemApi registers.

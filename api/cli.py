@@ -59,8 +59,9 @@ def catalog_import(paths: tuple[Path, ...], kind: str | None, dry_run: bool) -> 
     click.echo(f"{'file':<40} {'kind':<24} {'rows':>6} {'added':>6} {'updated':>8} {'unchanged':>10} {'removed':>8}")
     totals = [0, 0, 0, 0, 0]
     for s in summaries:
-        click.echo(f"{Path(s.file).name:<40} {s.kind:<24} {s.rows:>6} {s.added:>6} {s.updated:>8} {s.unchanged:>10} {s.removed:>8}"
-                   + ("  (same file imported before)" if s.seen_before else ""))
+        seen = "  (same file imported before)" if s.seen_before else ""
+        click.echo(f"{Path(s.file).name:<40} {s.kind:<24} {s.rows:>6} {s.added:>6} {s.updated:>8} "
+                   f"{s.unchanged:>10} {s.removed:>8}{seen}")
         for i, v in enumerate((s.rows, s.added, s.updated, s.unchanged, s.removed)):
             totals[i] += v
     click.echo(f"{'total':<40} {'':<24} {totals[0]:>6} {totals[1]:>6} {totals[2]:>8} {totals[3]:>10} {totals[4]:>8}")

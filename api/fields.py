@@ -81,7 +81,10 @@ class StrictSchema(ma.Schema):
 class LatLon(fields.String):
     """``lat,lon`` in WGS84 decimal degrees, e.g. ``33.35,120.16``."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple[float, float]:
+    # Documented as a string (what the client sends); loads to a (lat, lon) pair.
+    def _deserialize(  # type: ignore[override]
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> tuple[float, float]:
         text = str(super()._deserialize(value, attr, data, **kwargs))
         parts = text.split(",")
         try:

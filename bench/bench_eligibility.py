@@ -161,7 +161,7 @@ def time_bulk(
     samples: list[float] = []
     for profile in profiles:
         for _ in range(REPEATS_PER_WORKER):
-            samples.append(timed(lambda: decide_many(profile, table, ON, settings)))
+            samples.append(timed(lambda p=profile: decide_many(p, table, ON, settings)))
     return samples
 
 
@@ -185,7 +185,7 @@ def main() -> None:
 
     naive: list[float] = []
     for profile in profiles[:NAIVE_WORKERS]:
-        naive.append(timed(lambda: [decide(profile, c, ON, settings) for c in courses]))
+        naive.append(timed(lambda p=profile: [decide(p, c, ON, settings) for c in courses]))
 
     # Last, because it changes the allocator for the rest of the process.
     kept = keep_freed_memory()

@@ -43,8 +43,8 @@ CATEGORIES = (
     "business",
 )
 
-TRUTHY = {"true", "1", "yes", "y", "是", "t", True, 1}
-FALSY = {"false", "0", "no", "n", "否", "f", False, 0}
+TRUTHY = {"true", "1", "yes", "y", "是", "t", True}
+FALSY = {"false", "0", "no", "n", "否", "f", False}
 
 
 class Flag(fields.Boolean):

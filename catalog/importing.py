@@ -115,10 +115,8 @@ def read_source(path: Path, kind: str) -> SourceFile:
             raise ValueError(f"{path}: a JSON catalog file is a list of objects")
         rows = data
     else:
-        rows = [dict(r) for r in csv.DictReader(io.StringIO(text))]
-        for r in rows:
-            if None in r:  # more cells than header columns
-                r["__extra__"] = r.pop(None)
+        # Cells beyond the header land under "__extra__", which no schema knows: a row error.
+        rows = [dict(r) for r in csv.DictReader(io.StringIO(text), restkey="__extra__")]
     return SourceFile(str(path), kind, digest, rows, first_row=1 if path.suffix == ".json" else 2)
 
 

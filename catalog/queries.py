@@ -99,7 +99,7 @@ def search_institutions(session: Session, *, county: str | None, type_: str | No
     return _paginate(session, stmt, page)
 
 
-def _course_statement(f: CourseFilter) -> Select[tuple[Course]]:
+def _course_statement(f: CourseFilter) -> Select[Any]:
     stmt = select(Course)
     if f.county:
         stmt = stmt.where(Course.county == f.county)

@@ -3,7 +3,7 @@ courses, and the job centers that serve workers. Natural keys (``code``) make im
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -23,7 +23,7 @@ from storage.base import Base
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class County(Base):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from policy.profile import Certificate, FamilyMember, TrainingRecord as PolicyTraining, WorkerProfile
+from policy.profile import Certificate, FamilyMember, WorkerProfile
+from policy.profile import TrainingRecord as PolicyTraining
 from workers.tables import TrainingRecord, Worker
 
 # Approximate locations only: two decimals of a degree is about 1 km, enough to rank by distance

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, json
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from api.auth import requires
 from api.catalog.schemas import (
@@ -21,6 +21,7 @@ from api.catalog.schemas import (
 )
 from api.clock import today
 from api.db import db
+from api.errors import fail
 from catalog.lists import shortage_levels
 from catalog.queries import CourseFilter, Near, Page, search_courses, search_institutions, search_occupations
 from catalog.tables import Course, Institution
@@ -120,7 +121,7 @@ def get_course(course_id: int) -> dict[str, Any]:
     """One course with its institution and occupation."""
     course = db().get(Course, course_id)
     if course is None:
-        abort(404, message=f"No course with id {course_id}.")
+        fail(404, f"No course with id {course_id}.")
     return course_view(course, None, shortage_levels(db(), today()))
 
 
@@ -132,7 +133,7 @@ def map_courses(args: dict[str, Any]) -> Response:
     """Courses as a GeoJSON FeatureCollection (RFC 7946) for the app's map."""
     limit = args["limit"]
     rows, total = search_courses(db(), course_filter(dict(args)), Page(1, limit))
-    features = [{
+    features: list[dict[str, Any]] = [{
         "type": "Feature", "id": c.id,
         "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
         "properties": {"id": c.id, "code": c.code, "title_zh": c.title_zh, "title_en": c.title_en,

@@ -24,7 +24,8 @@ OCCUPATION_CODE = validate.Regexp(r"^(\d-\d{2}-\d{2}-\d{2}|SO-\d{1,2}\.\d{1,2})$
 class OccupationQuery(PageQuery):
     shortage = fields.Boolean(metadata={"description": "Only (or never) occupations on the shortage list in force"})
     category = fields.String(validate=validate.OneOf(CATEGORIES))
-    q = fields.String(validate=validate.Length(1, 64), metadata={"description": "Text in the Chinese or English name, or a code prefix"})
+    q = fields.String(validate=validate.Length(1, 64),
+                      metadata={"description": "Text in the Chinese or English name, or a code prefix"})
 
 
 class OccupationSchema(ma.Schema):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
-from marshmallow import fields, validate
 from flask_smorest import Blueprint, abort
+from marshmallow import fields, validate
 
 from api.auth import current_principal, requires
 from api.db import db
@@ -46,7 +46,7 @@ class EventReceipt(ma.Schema):
 def post_events(data: dict[str, Any]) -> dict[str, int]:
     """Record up to 100 events at once; all are stored or none."""
     try:
-        stored, duplicates = record_events(db(), current_principal(), data["events"], datetime.now(timezone.utc))
+        stored, duplicates = record_events(db(), current_principal(), data["events"], datetime.now(UTC))
     except ProfileError as exc:
         abort(422, message=exc.message, errors={"json": {exc.field: [exc.message]}})
     db().commit()

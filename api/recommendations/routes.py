@@ -16,7 +16,7 @@ from api.eligibility.routes import policy_settings, snapshot
 from api.recommendations.schemas import InlineRecommendationIn, RecommendationList, RecommendationQuery
 from api.workers.routes import load_worker
 from policy.profile import WorkerProfile
-from recommender.ranking import REASONS, RankingWeights
+from recommender.ranking import REASONS
 from serving.recommend import Recommendation, RecommendationResult, recommend
 from workers.profiles import approximate, inline_profile, to_profile
 from workers.service import audit

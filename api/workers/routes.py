@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
@@ -13,6 +13,7 @@ from sqlalchemy import String, cast, func, select
 from api.auth import current_principal, requires
 from api.clock import today
 from api.db import db
+from api.errors import fail
 from api.workers.schemas import (
     TrainingHistory,
     TrainingIn,
@@ -73,14 +74,14 @@ def worker_view(w: Worker) -> dict[str, Any]:
 
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything we store is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def load_worker(worker_id: int, *, for_edit: bool = False) -> Worker:
     try:
         return get_worker(db(), current_principal(), worker_id, for_edit=for_edit)
     except WorkerNotFound:
-        abort(404, message=f"No worker with id {worker_id}.")
+        fail(404, f"No worker with id {worker_id}.")
 
 
 def domain_error(exc: ProfileError) -> None:

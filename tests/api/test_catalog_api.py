@@ -330,7 +330,7 @@ def assert_geojson_feature_collection(doc: dict[str, Any]) -> None:
     if "bbox" in doc:
         assert len(doc["bbox"]) == 4
         west, south, east, north = doc["bbox"]
-        assert south <= north and -90 <= south and north <= 90
+        assert south <= north and south >= -90 and north <= 90
         for f in doc["features"]:
             lon, lat = f["geometry"]["coordinates"]
             assert west <= lon <= east and south <= lat <= north
@@ -552,6 +552,7 @@ def test_catalog_responses_are_not_html_for_unexpected_errors(app: Flask, client
     monkeypatch.setattr(routes, "search_institutions", boom)
     r = client.get("/v1/institutions", headers=keys.as_app)
     body = assert_problem(r, 500)
+    assert body["detail"] == "Internal error; it has been logged."
     assert "secret detail" not in r.get_data(as_text=True) and "RuntimeError" not in r.get_data(as_text=True)
 
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.policy.policy_examples import ON, course, worker
 
 from catalog.vocabulary import CERTIFICATE_TYPES, PRIORITY_GROUPS, TRAINING_TYPES
 from policy import CourseTable, PolicySettings, codes_of_mask, decide, decide_many
 from policy.profile import Certificate, CourseFacts, FamilyMember, TrainingRecord, WorkerProfile
+from tests.policy.policy_examples import ON, course, worker
 
 # Few occupations and counties so that histories, certificates and courses collide often.
 OCCUPATIONS = ("4-10-01-06", "6-31-01-03", "4-01-02-01")
@@ -78,10 +78,10 @@ def courses(draw: st.DrawFn) -> CourseFacts:
     start = draw(DAYS)
     return CourseFacts(
         id=draw(st.integers(1, 10**6)),
-        occupation_code=draw(st.sampled_from(OCCUPATIONS + ("9-99-99-99",))),
+        occupation_code=draw(st.sampled_from((*OCCUPATIONS, "9-99-99-99"))),
         level=draw(LEVELS),
-        training_type=draw(st.sampled_from(tuple(TRAINING_TYPES) + ("competition",))),
-        certificate_type=draw(st.sampled_from(tuple(CERTIFICATE_TYPES) + ("none",))),
+        training_type=draw(st.sampled_from((*tuple(TRAINING_TYPES), "competition"))),
+        certificate_type=draw(st.sampled_from((*tuple(CERTIFICATE_TYPES), "none"))),
         county=draw(st.sampled_from(COUNTY_CHOICES)),
         start_date=start,
         end_date=start + timedelta(days=draw(st.integers(0, 120))),

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.policy.policy_examples import ELECTRICIAN, HOUSEKEEPING, ON, course, training, worker
 
 from policy import BLOCKING_CODES, RULE_BITS, RULE_CODES, PolicySettings, codes_of_mask, decide
 from policy.decision import Decision
 from policy.profile import Certificate, FamilyMember
+from tests.policy.policy_examples import ELECTRICIAN, HOUSEKEEPING, ON, course, training, worker
 
 
 def check(decision: Decision, code: str) -> tuple[bool, str]:

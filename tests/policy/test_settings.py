@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.policy.policy_examples import ON, course, worker
 
 from catalog.vocabulary import COUNTIES
 from policy import PolicySettings, decide
+from tests.policy.policy_examples import ON, course, worker
 
 
 def test_defaults_follow_the_plan_and_domain_reading() -> None:

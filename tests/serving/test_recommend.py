@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from catalog.geo import haversine_km
 from catalog.vocabulary import COUNTIES, PRIORITY_GROUPS
@@ -24,8 +25,6 @@ from serving.models import ModelServing
 from serving.recommend import recommend
 from serving.snapshot import CatalogSnapshot
 from tests.serving.conftest import DEFAULT_MAX_KM, POLICY, TODAY
-
-
 
 COUNTY = st.sampled_from([*COUNTIES, "other", None])
 OCCUPATIONS = ["4-10-01-06", "4-10-01-05", "6-31-01-03", "6-18-02-04", "2-02-38-03", "SO-1.2", "4-01-06-01"]

@@ -37,7 +37,7 @@ def test_check_char_matches_the_standard_for_many_numbers() -> None:
         assert identity.check_char(first17) == iso7064_mod11_2(first17)
 
 
-@pytest.mark.parametrize("number", YANCHENG + [STANDARD_EXAMPLE])
+@pytest.mark.parametrize("number", [*YANCHENG, STANDARD_EXAMPLE])
 def test_every_wrong_check_digit_is_refused(number: str) -> None:
     for wrong in "0123456789X":
         if wrong == number[17]:
