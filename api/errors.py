@@ -20,7 +20,7 @@ from flask_smorest import Api, abort
 from flask_smorest.spec import prepare_response  # type: ignore[attr-defined]
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
 PROBLEM_JSON = "application/problem+json"
@@ -183,5 +183,3 @@ def register_error_handlers(app: Flask) -> None:
         stack = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__))
         log.error("unhandled %s on %s %s\n%s", type(exc).__name__, request.method, request.url_rule, stack)
         return problem(500, "Internal error; it has been logged.")
-
-    _ = InternalServerError  # documented by the DEFAULT_ERROR response

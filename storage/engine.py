@@ -1,5 +1,8 @@
 """Engine factory: SQLite by default (WAL, foreign keys, busy timeout), PostgreSQL by URL.
 
+Statement parameters are hidden from SQLAlchemy's logs and exception messages: they carry ID
+hashes, phone numbers and locations, which must never reach a log.
+
 SQLite allows one writer at a time. With several gunicorn workers, a deferred transaction that
 reads and then writes can fail at once with "database is locked" (the lock upgrade cannot wait),
 whatever the busy timeout. Write transactions therefore start with ``BEGIN IMMEDIATE`` (they queue
@@ -29,7 +32,7 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = SQLITE_B
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, echo=echo, busy_timeout_ms=busy_timeout_ms)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
 def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
@@ -39,6 +42,7 @@ def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
     engine = create_engine(
         url,
         echo=echo,
+        hide_parameters=True,
         connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
     )
 
