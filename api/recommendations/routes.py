@@ -15,6 +15,7 @@ from api.db import db
 from api.eligibility.routes import policy_settings, snapshot
 from api.recommendations.schemas import InlineRecommendationIn, RecommendationList, RecommendationQuery
 from api.workers.routes import load_worker
+from catalog.vocabulary import SENSITIVE_PRIORITY_GROUPS
 from policy.profile import WorkerProfile
 from recommender.ranking import REASONS
 from serving.recommend import Recommendation, RecommendationResult, recommend
@@ -26,12 +27,18 @@ blp = Blueprint("recommendations", __name__, url_prefix="/v1",
                 description="Ranked, eligible, explained course recommendations")
 
 
-def item_view(r: Recommendation, with_allowance: bool) -> dict[str, Any]:
+def item_view(r: Recommendation, redacted: bool) -> dict[str, Any]:
+    """One recommendation; ``redacted`` for the app role asking about a stored worker."""
     c = r.course
+    reasons = r.reasons
+    if redacted and c.facts.target_groups & SENSITIVE_PRIORITY_GROUPS:
+        # "Aimed at a group you belong to" on a course for disabled or dibao workers would tell the
+        # app which sensitive group the worker is in.
+        reasons = tuple(code for code in reasons if code != "TARGETS_YOUR_GROUP")
     view: dict[str, Any] = {
         "rank": r.rank, "score": r.score, "subsidy_cny": r.subsidy_cny, "free_training": r.free_training,
         "safety_first": r.safety_first, "distance_km": r.distance_km, "days_to_start": r.days_to_start,
-        "reasons": [{"code": code, "text_zh": REASONS[code][0], "text_en": REASONS[code][1]} for code in r.reasons],
+        "reasons": [{"code": code, "text_zh": REASONS[code][0], "text_en": REASONS[code][1]} for code in reasons],
         "course": {
             "id": c.id, "title_zh": c.title_zh, "title_en": c.title_en, "institution_code": c.institution_code,
             "institution_name_zh": c.institution_name_zh, "institution_credit_rating": c.institution_credit_rating,
@@ -43,7 +50,7 @@ def item_view(r: Recommendation, with_allowance: bool) -> dict[str, Any]:
             "location": {"lat": c.lat, "lon": c.lon},
         },
     }
-    if with_allowance:
+    if not redacted:
         view["living_allowance"] = r.living_allowance
         view["living_allowance_cny"] = r.living_allowance_cny
     return view
@@ -62,12 +69,12 @@ def run(profile: WorkerProfile, worker_id: int | None, args: dict[str, Any], dis
     )
 
 
-def body(result: RecommendationResult, worker_id: int | None, with_allowance: bool) -> dict[str, Any]:
+def body(result: RecommendationResult, worker_id: int | None, redacted: bool) -> dict[str, Any]:
     return {"worker_id": worker_id,
             "served_by": {"serving": "model" if result.model_version else "rule_based",
                           "version": result.model_version},
             "eligible_courses": result.eligible_count,
-            "items": [item_view(r, with_allowance) for r in result.items]}
+            "items": [item_view(r, redacted) for r in result.items]}
 
 
 @blp.route("/workers/<int:worker_id>/recommendations")
@@ -85,7 +92,7 @@ def worker_recommendations(args: dict[str, Any], worker_id: int) -> dict[str, An
     audit(db(), current_principal(), "read", worker.id, ["recommendations"])
     db().commit()
     # R7's allowance follows from low-income, dibao or disability status: not for the app role.
-    return body(result, worker.id, with_allowance=current_principal().role != "app")
+    return body(result, worker.id, redacted=current_principal().role == "app")
 
 
 @blp.route("/recommendations", methods=["POST"])
@@ -95,4 +102,5 @@ def worker_recommendations(args: dict[str, Any], worker_id: int) -> dict[str, An
 def inline_recommendations(data: dict[str, Any]) -> dict[str, Any]:
     """Recommendations for an inline, anonymous profile (nothing is stored)."""
     result = run(inline_profile(data["profile"]), None, {"k": data["k"]}, data["dismissed_course_ids"], [])
-    return body(result, None, with_allowance=True)
+    # The app sent this profile itself: nothing in the answer is news to it.
+    return body(result, None, redacted=False)
