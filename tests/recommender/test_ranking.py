@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog.vocabulary import PRIORITY_GROUPS, SENSITIVE_PRIORITY_GROUPS
 from policy.profile import WorkerProfile
 from recommender.ranking import (
     REASONS,
@@ -19,7 +20,6 @@ from recommender.ranking import (
     rank,
     reason_texts,
 )
-from catalog.vocabulary import PRIORITY_GROUPS, SENSITIVE_PRIORITY_GROUPS
 
 
 def _cands(n: int, **over: Any) -> Candidates:
