@@ -31,7 +31,7 @@ import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,7 @@ def _json_bytes(obj: Any) -> bytes:
 
 def new_version(now: datetime | None = None) -> str:
     """A sortable, unique version name: UTC timestamp plus a random suffix."""
-    t = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    t = (now or datetime.now(UTC)).astimezone(UTC)
     return f"{t:%Y%m%dT%H%M%S}Z-{uuid.uuid4().hex[:6]}"
 
 
@@ -153,14 +153,14 @@ def save_artifact(root: Path | str, model: HybridModel, feature_space: FeatureSp
     full_meta.update({
         "format_version": FORMAT_VERSION,
         "version": version,
-        "created_at": datetime.now(timezone.utc).isoformat(),
+        "created_at": datetime.now(UTC).isoformat(),
         "params": model.params.to_dict(),
         "shapes": {k: list(v.shape) for k, v in arrays.items()},
         "n_user_features": feature_space.n_user_features,
         "n_item_features": feature_space.n_item_features,
     })
     buf = io.BytesIO()
-    np.savez(buf, **arrays)
+    np.savez(buf, allow_pickle=False, **arrays)
     contents = {
         "model.npz": buf.getvalue(),
         "idmap.json": _json_bytes({k: v.to_json() for k, v in idmaps.items()}),

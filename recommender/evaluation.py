@@ -86,9 +86,7 @@ def _positive_pairs(events: Iterable[Interaction], kinds: Iterable[str]) -> dict
     latest: dict[tuple[int, int], Interaction] = {}
     pos: dict[int, set[int]] = {}
     for e in sorted(events, key=lambda e: e.at):
-        if e.kind == "dismiss":
-            latest[(e.worker_id, e.course_id)] = e
-        elif e.kind in kinds:
+        if e.kind == "dismiss" or e.kind in kinds:
             latest[(e.worker_id, e.course_id)] = e
     for (w, c), e in latest.items():
         if e.kind != "dismiss":

@@ -34,6 +34,7 @@ L1-normalized row); :meth:`FeatureSpace.from_json` reads them with that older sc
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -123,7 +124,7 @@ def age_band(birth_date: date | None, as_of: date, bands: Sequence[int] = DEFAUL
     age = as_of.year - birth_date.year - ((as_of.month, as_of.day) < (birth_date.month, birth_date.day))
     if age < bands[0]:
         return f"<{bands[0]}"
-    for low, high in zip(bands, bands[1:]):
+    for low, high in itertools.pairwise(bands):
         if low <= age < high:
             return f"{low}-{high - 1}"
     return f"{bands[-1]}+"

@@ -179,7 +179,7 @@ def _percentile(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
     # average ranks over ties
     sorted_s = s[order]
     _, start, counts = np.unique(sorted_s, return_index=True, return_counts=True)
-    for st, c in zip(start, counts):
+    for st, c in zip(start, counts, strict=True):
         if c > 1:
             ranks[order[st:st + c]] = st + (c - 1) / 2.0
     out[idx] = ranks / (m - 1)

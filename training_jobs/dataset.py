@@ -8,8 +8,8 @@ enrolment or completion recorded by a counselor is the strongest evidence there 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timezone
-from typing import Any
+from datetime import UTC, date, datetime, time
+from typing import Any, cast
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from catalog.tables import JobCenter
 from policy.profile import WorkerProfile
-from recommender.items import CourseItem, Interaction, TrainingData
+from recommender.items import CourseItem, Interaction, InteractionKind, TrainingData
 from serving.snapshot import build_snapshot
 from workers.profiles import approximate, to_profile
 from workers.tables import Event, FamilyLink, TrainingRecord, Worker, WorkerCertificate
@@ -46,12 +46,13 @@ def load_training_data(session: Session, today: date, progress: bool = True) -> 
                        disable=not progress or None):
         workers[worker.id] = to_profile(worker)
         job_center[worker.id] = centers.get(worker.job_center_id)
-    interactions = [Interaction(w, c, k, _aware(at)) for w, c, k, at in session.execute(
+    interactions = [Interaction(w, c, cast(InteractionKind, k), _aware(at)) for w, c, k, at in session.execute(
         select(Event.worker_id, Event.course_id, Event.kind, Event.at))]
     for w, c, status, enrolled, completed in session.execute(
             select(TrainingRecord.worker_id, TrainingRecord.course_id, TrainingRecord.status,
                    TrainingRecord.enrolled_on, TrainingRecord.completed_on)
             .where(TrainingRecord.course_id.is_not(None), TrainingRecord.status != "dropped")):
+        assert c is not None  # filtered in the query
         interactions.append(Interaction(w, c, "enrol", _at(enrolled)))
         if status == "completed" and completed is not None:
             interactions.append(Interaction(w, c, "complete", _at(completed)))
@@ -60,11 +61,11 @@ def load_training_data(session: Session, today: date, progress: bool = True) -> 
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _at(day: date) -> datetime:
-    return datetime.combine(day, time(12), tzinfo=timezone.utc)
+    return datetime.combine(day, time(12), tzinfo=UTC)
 
 
 def demo_worker_count(session: Session) -> int:
@@ -80,7 +81,7 @@ def write_population(session: Session, workers: dict[int, WorkerProfile], job_ce
     """
     centers = {code.upper(): cid for code, cid in session.execute(select(JobCenter.code, JobCenter.id))}
     fallback = centers.get("JC-CITY") or next(iter(centers.values()))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = []
     for wid, p in workers.items():
         rows.append({

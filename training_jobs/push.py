@@ -28,7 +28,6 @@ from serving.models import ModelServing
 from serving.recommend import recommend
 from serving.snapshot import CatalogSnapshot
 
-
 GENERIC_TITLE = ("有一门新的补贴培训课程适合您", "A new subsidized course suits you")
 
 

@@ -37,7 +37,8 @@ Utility of a course for a worker is a sum of:
 * shortage occupations: +0.3 (level 1) … +0.1 (level 3);
 * distance: −0.08 per km for offline courses beyond 3 km (−0.04 for hybrid);
 * a *personal* affinity not visible in the profile: each worker has one or two favourite
-  occupations, usually from their group's pool, for a third of people from anywhere (+2.0); the declared ``interests`` reveal them only half of
+  occupations, usually from their group's pool, for a third of people from anywhere (+2.0); the
+  declared ``interests`` reveal them only half of
   the time. This is what a collaborative model can learn from the history and a content model
   cannot;
   People travel for what they really want: the distance penalty (below) is halved for courses
@@ -260,7 +261,6 @@ def generate_courses(n_courses: int, seed: int, today: date, n_institutions: int
     """
     rng = np.random.default_rng([seed, 1])
     n_inst = n_institutions or max(5, n_courses // 10)
-    counties = list(_COUNTY_WEIGHTS)
     insts = []
     for j in range(n_inst):
         county = _pick(rng, {c: float(w) for c, w in _COUNTY_WEIGHTS.items()})
@@ -315,7 +315,8 @@ def generate_courses(n_courses: int, seed: int, today: date, n_institutions: int
             facts=facts, institution_code=inst[0], institution_credit_rating=inst[5],
             occupation_category=occ.category, shortage_level=occ.shortage_level, lat=lat, lon=lon,
             seats_left=seats - taken, enrol_deadline=deadline,
-            title_zh=f"{occ.name_zh}{lvl_zh}培训班", title_en=f"{occ.name_en} course" + ("" if level is None else f" (level {level})"),
+            title_zh=f"{occ.name_zh}{lvl_zh}培训班",
+            title_en=f"{occ.name_en} course" + ("" if level is None else f" (level {level})"),
             institution_name_zh=inst[1],
         ))
     return courses
@@ -407,7 +408,6 @@ def generate_population(courses: Sequence[CourseItem], n_workers: int, seed: int
     """
     rng = np.random.default_rng([seed, 2])
     start_day = today - timedelta(days=int(months * 30.4))
-    n_c = len(courses)
     c_lat = np.array([c.lat for c in courses])
     c_lon = np.array([c.lon for c in courses])
     c_mode = np.array([c.facts.delivery_mode for c in courses])

@@ -57,7 +57,7 @@ from recommender.items import Interaction, TrainingData
 from recommender.model import HybridModel, InteractionWeights, ModelParams, WarmStart, build_interaction_matrices
 
 K = 10
-DEFAULT_WEIGHTS = InteractionWeights()
+DEFAULT_WEIGHTS = InteractionWeights()  # frozen: safe to share as a default
 
 
 @dataclass
@@ -91,7 +91,7 @@ def _progress_bar(enabled: bool, desc: str, total: int) -> tuple[Callable[[int, 
 
 
 def fit_model(data: TrainingData, events: Sequence[Interaction], params: ModelParams, today: date,
-              identity: bool = True, weights: InteractionWeights = InteractionWeights(),
+              identity: bool = True, weights: InteractionWeights = DEFAULT_WEIGHTS,
               progress: bool = False, desc: str = "hybrid", model_cls: type[HybridModel] = HybridModel,
               warm_from: FittedModel | None = None, epochs: int | None = None) -> FittedModel:
     """Fit one LightFM model on some events (the hybrid method itself is :func:`fit_hybrid`).
@@ -317,7 +317,7 @@ def promotion_decision(metrics: Mapping[str, Any]) -> tuple[bool, str]:
 
 def run_training(data: TrainingData, params: ModelParams, artifacts_root: Path | str,
                  report_dir: Path | str | None = None, today: date | None = None, progress: bool = True,
-                 weights: InteractionWeights = InteractionWeights(), test_fraction: float = 0.2,
+                 weights: InteractionWeights = DEFAULT_WEIGHTS, test_fraction: float = 0.2,
                  model_cls: type[HybridModel] = HybridModel) -> TrainingResult:
     """Train, evaluate against baselines, and publish an artifact.
 
