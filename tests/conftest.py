@@ -22,8 +22,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
+from catalog.importing import apply, expand_paths, plan
 from storage.engine import make_engine
 from storage.migrate import upgrade
+from storage.session import make_session_factory, writing
 
 # Scans every log record, audit row and app-role response of the run for personal data.
 pytest_plugins = ["tests.security.leak_watch"]
@@ -111,3 +113,17 @@ def app(sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def catalog_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the sample catalog imported, made once per session; copy it."""
+    path = tmp_path_factory.mktemp("catalog_template") / "catalog.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with writing(make_session_factory(engine)) as session:
+        apply(session, plan(session, expand_paths([SAMPLE_CATALOG])))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path

@@ -16,10 +16,8 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from access.keys import create_key
-from catalog.importing import apply, expand_paths, plan
-from storage.engine import make_engine
-from storage.session import make_session_factory, writing
-from tests.conftest import SAMPLE_CATALOG, TEST_SECRET
+from storage.session import writing
+from tests.conftest import TEST_SECRET
 
 
 @dataclass(frozen=True)
@@ -48,19 +46,6 @@ class Keys:
     @property
     def as_app(self) -> dict[str, str]:
         return self.header(self.app)
-
-
-@pytest.fixture(scope="session")
-def catalog_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("catalog_template") / "catalog.sqlite3"
-    shutil.copyfile(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    with writing(make_session_factory(engine)) as session:
-        apply(session, plan(session, expand_paths([SAMPLE_CATALOG])))
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
 
 
 def load_sample_catalog(app: Flask, template: Path) -> None:

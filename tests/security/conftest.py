@@ -1,7 +1,7 @@
 """Security fixtures: an app with the sample catalog, one key per role, and workers at two job
 centers, so authorization and fuzzing tests hit objects that exist (own and foreign).
 
-The sample catalog is imported once per session (tests/api/conftest.py); each test copies it."""
+The sample catalog is imported once per session (tests/conftest.py); each test copies it."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from flask import Flask
 
 from access.keys import create_key
 from storage.session import writing
-from tests.api.conftest import catalog_template  # noqa: F401  (the sample catalog, imported once)
 from tests.conftest import TEST_SECRET, make_test_app
 
 OWN_CENTER = "JC-TINGHU"
@@ -80,7 +79,7 @@ def build_world(template: Path, tmp_path: Path) -> World:
 
 
 @pytest.fixture
-def world(catalog_template: Path, tmp_path: Path) -> Iterator[World]:  # noqa: F811
+def world(catalog_template: Path, tmp_path: Path) -> Iterator[World]:
     w = build_world(catalog_template, tmp_path)
     yield w
     w.app.extensions["reco.engine"].dispose()

@@ -21,32 +21,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from access.keys import create_key
-from catalog.importing import apply, expand_paths, plan
-from storage.engine import make_engine
-from storage.session import make_session_factory, writing
-from tests.conftest import SAMPLE_CATALOG, TEST_SECRET, make_test_app
+from storage.session import writing
+from tests.conftest import TEST_SECRET, make_test_app
 
 PROBLEM = "application/problem+json"
 REDIS_URL = os.environ.get("RECO_TEST_REDIS_URL")
 BODY_CAP = 256 * 1024  # the default RECO_MAX_BODY_BYTES
 
 
-@pytest.fixture(scope="module")
-def catalog_db(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("limits_catalog") / "catalog.sqlite3"
-    shutil.copyfile(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    with writing(make_session_factory(engine)) as session:
-        apply(session, plan(session, expand_paths([SAMPLE_CATALOG])))
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
-
-
-def _app(catalog_db: Path, tmp_path: Path, **overrides: Any) -> tuple[Flask, dict[str, str]]:
+def _app(catalog_template: Path, tmp_path: Path, **overrides: Any) -> tuple[Flask, dict[str, str]]:
     database = tmp_path / f"limits-{uuid.uuid4().hex[:8]}.sqlite3"
-    shutil.copyfile(catalog_db, database)
+    shutil.copyfile(catalog_template, database)
     app = make_test_app(f"sqlite:///{database}", tmp_path, **overrides)
     with writing(app.extensions["reco.sessions"]) as session:
         keys = {
@@ -63,9 +48,9 @@ def auth(key: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def limited(catalog_db: Path, tmp_path: Path) -> Iterator[tuple[FlaskClient, dict[str, str]]]:
+def limited(catalog_template: Path, tmp_path: Path) -> Iterator[tuple[FlaskClient, dict[str, str]]]:
     """The app with its default limits (rate limiting off, as in every API test)."""
-    app, keys = _app(catalog_db, tmp_path)
+    app, keys = _app(catalog_template, tmp_path)
     yield app.test_client(), keys
     app.extensions["reco.engine"].dispose()
 
@@ -103,8 +88,8 @@ def test_body_under_the_cap_reaches_validation(limited: tuple[FlaskClient, dict[
     assert resp.status_code == 422  # parsed, then refused for its unknown field
 
 
-def test_body_cap_is_a_setting(catalog_db: Path, tmp_path: Path) -> None:
-    app, keys = _app(catalog_db, tmp_path, MAX_CONTENT_LENGTH=1024)
+def test_body_cap_is_a_setting(catalog_template: Path, tmp_path: Path) -> None:
+    app, keys = _app(catalog_template, tmp_path, MAX_CONTENT_LENGTH=1024)
     resp = app.test_client().post("/v1/events", data=json.dumps({"events": [], "x": "y" * 2000}),
                                   content_type="application/json", headers=auth(keys["app"]))
     assert resp.status_code == 413 and resp.content_type == PROBLEM
@@ -213,9 +198,9 @@ def _storage_uris() -> list[Any]:
 
 
 @pytest.fixture(params=_storage_uris(), ids=lambda p: p.split(":")[0] if p else "redis")
-def rate_limited(request: pytest.FixtureRequest, catalog_db: Path,
+def rate_limited(request: pytest.FixtureRequest, catalog_template: Path,
                  tmp_path: Path) -> Iterator[tuple[FlaskClient, dict[str, str]]]:
-    app, keys = _app(catalog_db, tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="5 per minute",
+    app, keys = _app(catalog_template, tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="5 per minute",
                      RATELIMIT_STORAGE_URI=request.param)
     yield app.test_client(), keys
     app.extensions["reco.engine"].dispose()
@@ -259,8 +244,8 @@ def test_health_is_never_rate_limited(rate_limited: tuple[FlaskClient, dict[str,
     assert client.get("/v1/occupations", headers=auth(keys["app"])).status_code == 200
 
 
-def test_rate_limit_can_be_switched_off(catalog_db: Path, tmp_path: Path) -> None:
-    app, keys = _app(catalog_db, tmp_path, RATELIMIT_ENABLED=False, RATELIMIT_DEFAULT="1 per minute")
+def test_rate_limit_can_be_switched_off(catalog_template: Path, tmp_path: Path) -> None:
+    app, keys = _app(catalog_template, tmp_path, RATELIMIT_ENABLED=False, RATELIMIT_DEFAULT="1 per minute")
     client = app.test_client()
     assert all(client.get("/v1/occupations", headers=auth(keys["app"])).status_code == 200 for _ in range(5))
     app.extensions["reco.engine"].dispose()

@@ -29,11 +29,9 @@ from sqlalchemy import select
 
 from access.keys import create_key
 from api.config import KNOWN_DEFAULT_SECRETS
-from catalog.importing import apply, expand_paths, plan
 from catalog.vocabulary import SENSITIVE_PRIORITY_GROUPS
-from storage.engine import make_engine
-from storage.session import make_session_factory, writing
-from tests.conftest import REPO, SAMPLE_CATALOG, TEST_SECRET, make_test_app
+from storage.session import writing
+from tests.conftest import REPO, TEST_SECRET, make_test_app
 from workers.identity import check_char
 from workers.tables import AuditEntry
 
@@ -90,23 +88,10 @@ class Recorder:
         return resp
 
 
-@pytest.fixture(scope="module")
-def catalog_db(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("leaks_catalog") / "catalog.sqlite3"
-    shutil.copyfile(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
-    with writing(make_session_factory(engine)) as session:
-        apply(session, plan(session, expand_paths([SAMPLE_CATALOG])))
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
-
-
 @pytest.fixture
-def leak_app(catalog_db: Path, tmp_path: Path) -> Iterator[tuple[Flask, Recorder]]:
+def leak_app(catalog_template: Path, tmp_path: Path) -> Iterator[tuple[Flask, Recorder]]:
     database = tmp_path / "leaks.sqlite3"
-    shutil.copyfile(catalog_db, database)
+    shutil.copyfile(catalog_template, database)
     app = make_test_app(f"sqlite:///{database}", tmp_path)
     with writing(app.extensions["reco.sessions"]) as session:
         keys = {"admin": create_key(session, TEST_SECRET, "admin")[1],
@@ -254,7 +239,7 @@ def test_access_log_has_no_query_string_or_credentials() -> None:
     assert not re.search(r"%\(\{[^}]*\}i\)s", fmt), "no request headers in the access log"
 
 
-def test_debug_is_never_on(catalog_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_debug_is_never_on(catalog_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLASK_DEBUG", "1")
     app = make_test_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, DEBUG=True)
     assert app.debug is False
