@@ -20,7 +20,6 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "SECRET_KEY": ("RECO_SECRET_KEY", ""),
     "INSTANCE_DIR": ("RECO_INSTANCE_DIR", "var"),
     "ARTIFACTS_DIR": ("RECO_ARTIFACTS_DIR", "var/artifacts"),
-    "MAX_PAGE_SIZE": ("RECO_MAX_PAGE_SIZE", 100),
     "MAX_CONTENT_LENGTH": ("RECO_MAX_BODY_BYTES", 256 * 1024),
     "RATELIMIT_DEFAULT": ("RECO_RATE_LIMIT", "600 per minute"),
     "RATELIMIT_STORAGE_URI": ("RECO_RATE_LIMIT_STORAGE_URI", "memory://"),

@@ -96,15 +96,6 @@ class LatLon(fields.String):
         return lat, lon
 
 
-def page_fields(max_per_page: int = 100) -> dict[str, fields.Field]:
-    return {
-        "page": fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE),
-                               metadata={"description": "1-based page number"}),
-        "per_page": fields.Integer(load_default=20, validate=validate.Range(1, max_per_page),
-                                   metadata={"description": f"Items per page (at most {max_per_page})"}),
-    }
-
-
 class PageQuery(StrictSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_PAGE),
                           metadata={"description": "1-based page number"})
