@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 
-from access.keys import Principal, authenticate
+from access.keys import Principal, authenticate, hash_key
 from api.db import db
 from api.errors import fail
 
@@ -59,9 +59,13 @@ def requires(blp: Blueprint, *roles: str) -> Callable[[F], F]:
 
 
 def rate_limit_key() -> str:
-    """Rate limits are per API key (its public prefix), else per client address."""
+    """Rate limits are per API key, else per client address.
+
+    The bucket is named by a keyed hash of the whole presented key, not by its public prefix:
+    someone who only knows a prefix (it is printed by ``keys list``) cannot spend another key's
+    budget. Limits run before authentication, so this costs one HMAC, not a database lookup."""
     header = request.headers.get("Authorization", "")
-    parts = header.partition(" ")[2].strip().split("_")
-    if len(parts) >= 3 and parts[0] == "reco":
-        return f"key:{parts[1]}"
+    token = header.partition(" ")[2].strip()
+    if token.startswith("reco_"):
+        return "key:" + hash_key(current_app.config["SECRET_KEY"], token)[:32]
     return f"addr:{request.remote_addr}"
