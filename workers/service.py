@@ -173,12 +173,36 @@ def add_training(session: Session, principal: Principal | None, worker: Worker, 
     for field in ("occupation_code", "training_type"):
         if not data.get(field):
             raise ProfileError(field, "required unless course_id is given")
-    if data.get("status") == "completed" and data.get("completed_on") is None:
-        raise ProfileError("completed_on", "required when status is completed")
-    if data.get("online_hours", 0) > data.get("hours", 0):
-        raise ProfileError("online_hours", "must not exceed hours")
+    _check_training(data)
     record = TrainingRecord(worker_id=worker.id, **data)
     session.add(record)
     session.flush()
     audit(session, principal, "update", worker.id, ["trainings"])
     return record
+
+
+def update_training(session: Session, principal: Principal | None, worker: Worker, training_id: int,
+                    data: dict[str, Any]) -> TrainingRecord:
+    """Record what happened to an enrolment: completion with the certificate earned, a drop-out,
+    the subsidy paid. What was trained (course, occupation, level, type) is not changed here."""
+    record = next((t for t in worker.trainings if t.id == training_id), None)
+    if record is None:
+        raise WorkerNotFound(training_id)
+    merged = {f: getattr(record, f) for f in ("status", "enrolled_on", "completed_on", "hours", "online_hours")}
+    merged.update(data)
+    _check_training(merged)
+    for field, value in data.items():
+        setattr(record, field, value)
+    session.flush()
+    audit(session, principal, "update", worker.id, ["trainings"])
+    return record
+
+
+def _check_training(data: dict[str, Any]) -> None:
+    if data.get("status") == "completed" and data.get("completed_on") is None:
+        raise ProfileError("completed_on", "required when status is completed")
+    if (data.get("online_hours") or 0) > (data.get("hours") or 0):
+        raise ProfileError("online_hours", "must not exceed hours")
+    completed, enrolled = data.get("completed_on"), data.get("enrolled_on")
+    if completed is not None and enrolled is not None and completed < enrolled:
+        raise ProfileError("completed_on", "must not be before enrolled_on")

@@ -18,6 +18,7 @@ from api.workers.schemas import (
     TrainingHistory,
     TrainingIn,
     TrainingOut,
+    TrainingPatch,
     WorkerIn,
     WorkerOut,
     WorkerPage,
@@ -35,6 +36,7 @@ from workers.service import (
     create_worker,
     delete_worker,
     get_worker,
+    update_training,
     update_worker,
 )
 from workers.tables import TrainingRecord, Worker
@@ -195,6 +197,25 @@ class Trainings(MethodView):
         worker = load_worker(worker_id, for_edit=True)
         try:
             record = add_training(db(), current_principal(), worker, data)
+        except ProfileError as exc:
+            domain_error(exc)
+        db().commit()
+        return training_view(record)
+
+
+@blp.route("/<int:worker_id>/trainings/<int:training_id>")
+class TrainingById(MethodView):
+    @requires(blp, "admin", "counselor")
+    @blp.arguments(TrainingPatch)
+    @blp.response(200, TrainingOut)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def patch(self, data: dict[str, Any], worker_id: int, training_id: int) -> dict[str, Any]:
+        """Record a completion (with the certificate earned), a drop-out or the subsidy paid."""
+        worker = load_worker(worker_id, for_edit=True)
+        try:
+            record = update_training(db(), current_principal(), worker, training_id, data)
+        except WorkerNotFound:
+            fail(404, f"Worker {worker_id} has no training record {training_id}.")
         except ProfileError as exc:
             domain_error(exc)
         db().commit()

@@ -192,6 +192,21 @@ class TrainingIn(StrictSchema):
     online_hours = fields.Integer(validate=validate.Range(0, 5000))
 
 
+class TrainingPatch(StrictSchema):
+    """What happened to an enrolment; what was trained is fixed once recorded."""
+
+    status = fields.String(validate=validate.OneOf(("enrolled", "completed", "dropped")))
+    end_date = fields.Date(allow_none=True)
+    completed_on = fields.Date(allow_none=True)
+    certificate_type = fields.String(allow_none=True, validate=validate.OneOf(tuple(CERTIFICATE_TYPES)),
+                                     metadata={"description": "Certificate earned on completion"})
+    certificate_level = fields.Integer(allow_none=True, validate=validate.OneOf(tuple(SKILL_LEVELS)))
+    subsidized = fields.Boolean()
+    subsidy_cny = fields.Integer(validate=validate.Range(0, 100_000))
+    hours = fields.Integer(validate=validate.Range(0, 5000))
+    online_hours = fields.Integer(validate=validate.Range(0, 5000))
+
+
 class TrainingOut(ma.Schema):
     id = fields.Integer(required=True)
     course_id = fields.Integer(allow_none=True, required=True)

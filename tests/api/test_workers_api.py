@@ -548,3 +548,60 @@ def test_inline_eligibility_validation(client: FlaskClient, keys: Keys) -> None:
     assert_problem(client.post("/v1/eligibility", headers=keys.as_app,
                                json={"profile": {}, "course_ids": [99_999_999]}), 404)
     assert_problem(client.post("/v1/eligibility", json={"profile": {}, "course_ids": [cid]}), 401)
+
+
+def test_completion_is_recorded_on_the_enrolment_and_blocks_a_second_subsidy(client: FlaskClient, keys: Keys) -> None:
+    # A levelled, subsidized course the worker may take.
+    wid = create(client, keys.as_tinghu, priority_groups=["laid_off_unemployed"], employment_status="unemployed")["id"]
+    courses = client.get("/v1/courses", headers=keys.as_tinghu,
+                         query_string={"county": "tinghu", "training_type": "employment_skills", "per_page": 100}).get_json()
+    course = next(c for c in courses["items"] if c["level"] is not None and client.get(
+        f"/v1/workers/{wid}/eligibility", headers=keys.as_tinghu,
+        query_string={"course_id": c["id"]}).get_json()["eligible"])
+    enrolled = client.post(f"/v1/workers/{wid}/trainings", headers=keys.as_tinghu,
+                           json={"course_id": course["id"], "status": "enrolled", "enrolled_on": "2026-11-01",
+                                 "subsidized": True})
+    assert enrolled.status_code == 201
+    tid = enrolled.get_json()["id"]
+
+    # Completion needs its date, and cannot precede the enrolment.
+    body = assert_problem(client.patch(f"/v1/workers/{wid}/trainings/{tid}", headers=keys.as_tinghu,
+                                       json={"status": "completed"}), 422)
+    assert error_fields(body) == {"completed_on"}
+    body = assert_problem(client.patch(f"/v1/workers/{wid}/trainings/{tid}", headers=keys.as_tinghu,
+                                       json={"status": "completed", "completed_on": "2026-10-01"}), 422)
+    assert error_fields(body) == {"completed_on"}
+    # What was trained is fixed once recorded.
+    body = assert_problem(client.patch(f"/v1/workers/{wid}/trainings/{tid}", headers=keys.as_tinghu,
+                                       json={"occupation_code": "4-10-01-06"}), 422)
+    assert error_fields(body) == {"occupation_code"}
+
+    done = client.patch(f"/v1/workers/{wid}/trainings/{tid}", headers=keys.as_tinghu,
+                        json={"status": "completed", "completed_on": "2026-11-25", "certificate_type": "skill_level",
+                              "certificate_level": course["level"], "subsidy_cny": course["subsidy_cny"]})
+    assert done.status_code == 200
+    record = done.get_json()
+    assert (record["status"], record["completed_on"], record["certificate_level"]) == (
+        "completed", "2026-11-25", course["level"])
+    assert record["course_id"] == course["id"] and record["occupation_code"] == course["occupation"]["code"]
+
+    history = client.get(f"/v1/workers/{wid}/trainings", headers=keys.as_tinghu).get_json()
+    assert history["credit_hours"] == course["hours"]  # online hours count fully by default
+    # R4: the same occupation and level is never subsidized twice.
+    trace = client.get(f"/v1/workers/{wid}/eligibility", headers=keys.as_tinghu,
+                       query_string={"course_id": course["id"]}).get_json()
+    assert trace["eligible"] is False and "R4_NO_REPEAT" in trace["failed"]
+
+
+def test_a_training_of_another_worker_or_center_is_404(client: FlaskClient, keys: Keys) -> None:
+    mine = create(client, keys.as_tinghu)["id"]
+    other = create(client, keys.as_tinghu, external_ref="TH-OTHER", national_id=None)["id"]
+    tid = client.post(f"/v1/workers/{mine}/trainings", headers=keys.as_tinghu,
+                      json={"occupation_code": "4-10-01-06", "training_type": "employment_skills",
+                            "status": "enrolled", "enrolled_on": "2026-11-01"}).get_json()["id"]
+    patch = {"status": "dropped"}
+    assert_problem(client.patch(f"/v1/workers/{other}/trainings/{tid}", headers=keys.as_tinghu, json=patch), 404)
+    assert_problem(client.patch(f"/v1/workers/{mine}/trainings/{tid}", headers=keys.as_dafeng, json=patch), 404)
+    assert_problem(client.patch(f"/v1/workers/{mine}/trainings/{tid}", headers=keys.as_app, json=patch), 403)
+    ok = client.patch(f"/v1/workers/{mine}/trainings/{tid}", headers=keys.as_tinghu, json=patch)
+    assert ok.status_code == 200 and ok.get_json()["status"] == "dropped"

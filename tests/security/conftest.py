@@ -35,6 +35,14 @@ class World:
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[role]}"} if role in self.keys else {}
 
+    def new_training(self, worker_id: int) -> int:
+        """Enrol ``worker_id`` in the world's course (for cells that record its completion)."""
+        resp = self.app.test_client().post(f"/v1/workers/{worker_id}/trainings", headers=self.headers("admin"),
+                                           json={"course_id": self.course_id, "status": "enrolled",
+                                                 "enrolled_on": "2026-11-01"})
+        assert resp.status_code == 201, resp.get_data(as_text=True)
+        return int(resp.get_json()["id"])
+
     def new_worker(self, center: str) -> int:
         """Register one more worker at ``center`` (for cells that delete theirs)."""
         county = "tinghu" if center == OWN_CENTER else "dafeng"

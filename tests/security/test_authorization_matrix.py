@@ -50,6 +50,7 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/v1/workers/<int:worker_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
     ("GET", "/v1/workers/<int:worker_id>/trainings"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
     ("POST", "/v1/workers/<int:worker_id>/trainings"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
+    ("PATCH", "/v1/workers/<int:worker_id>/trainings/<int:training_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
     ("GET", "/v1/workers/<int:worker_id>/eligibility"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
     ("GET", "/v1/workers/<int:worker_id>/recommendations"): row(UNAUTHORIZED, OK, OK, HIDDEN, OK),
     ("POST", "/v1/eligibility"): ANY_KEY,
@@ -95,6 +96,9 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", "/v1/workers/<int:worker_id>/trainings"): lambda t: Call(
         f"/v1/workers/{t.worker_id}/trainings",
         json={"course_id": t.world.course_id, "status": "enrolled", "enrolled_on": "2026-11-01"}),
+    ("PATCH", "/v1/workers/<int:worker_id>/trainings/<int:training_id>"): lambda t: Call(
+        f"/v1/workers/{t.worker_id}/trainings/{t.world.new_training(t.worker_id)}",
+        json={"status": "completed", "completed_on": "2026-11-20", "certificate_type": "skill_level"}),
     ("GET", "/v1/workers/<int:worker_id>/eligibility"): lambda t: Call(
         f"/v1/workers/{t.worker_id}/eligibility", {"course_id": t.world.course_id}),
     ("GET", "/v1/workers/<int:worker_id>/recommendations"): lambda t: Call(

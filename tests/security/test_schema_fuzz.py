@@ -41,6 +41,7 @@ UNEXPRESSIBLE_422 = {
     "POST /v1/workers": "counties are catalog rows; relatives must be workers; job center must exist",
     "PATCH /v1/workers/{worker_id}": "counties are catalog rows; relatives must be workers",
     "POST /v1/workers/{worker_id}/trainings": "course_id must be a catalog course; dates must be ordered",
+    "PATCH /v1/workers/{worker_id}/trainings/{training_id}": "a completion needs completed_on; dates must be ordered",
     "POST /v1/events": "worker_id and course_id must exist",
 }
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
