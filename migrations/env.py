@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from storage.migrate import target_metadata
 from storage.engine import make_engine
+from storage.migrate import target_metadata
 
 config = context.config
 
