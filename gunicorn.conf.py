@@ -8,9 +8,10 @@ state must not be created before the fork.
 import multiprocessing
 import os
 
-for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-    os.environ[var] = "1"
-    raw_env = [*globals().get("raw_env", []), f"{var}=1"]
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+# Set in the master before any worker imports numpy, and passed to workers explicitly as well.
+os.environ.update({var: "1" for var in BLAS_THREAD_VARS})
+raw_env = [f"{var}=1" for var in BLAS_THREAD_VARS]
 
 bind = os.environ.get("RECO_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("RECO_WORKERS", multiprocessing.cpu_count()))
