@@ -102,8 +102,10 @@ push_cli = AppGroup("push", help="Automated push of training services.")
 @push_cli.command("plan")
 @click.option("--course", "courses", multiple=True, required=True, help="Course id or code (repeatable).")
 @click.option("--top", default=20, show_default=True, help="Push when the course is in the worker's top N.")
+@click.option("--per-seat", default=10, show_default=True,
+              help="At most this many pushes per open seat of a course (0: no cap).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="JSON-lines push plan to write.")
-def push_plan(courses: tuple[str, ...], top: int, out: Path) -> None:
+def push_plan(courses: tuple[str, ...], top: int, per_seat: int, out: Path) -> None:
     """Plan pushes of new courses to the opted-in workers they suit (a batch job)."""
     import json
 
@@ -113,7 +115,7 @@ def push_plan(courses: tuple[str, ...], top: int, out: Path) -> None:
 
     from catalog.tables import Course
     from serving.snapshot import build_snapshot
-    from training_jobs.push import PushSummary, plan_pushes
+    from training_jobs.push import PushSummary, cap_per_course, plan_pushes
     from workers.profiles import to_profile
     from workers.tables import FamilyLink, Worker
 
@@ -135,13 +137,18 @@ def push_plan(courses: tuple[str, ...], top: int, out: Path) -> None:
         summary = PushSummary()
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(out.suffix + ".tmp")
+        lines = plan_pushes(snap, app.extensions["reco.serving"], workers, found, today=service_today(),
+                            settings=app.extensions["reco.policy"], weights=app.extensions["reco.weights"],
+                            top_k=top, default_max_km=app.config["DEFAULT_MAX_KM"], summary=summary)
+        if per_seat > 0:
+            budget = {cid: max(snap.items[snap.row_of[cid]].seats_left, 1) * per_seat for cid in found}
+            lines = iter(cap_per_course(lines, budget, summary))
         with open(tmp, "w", encoding="utf-8") as fh:
-            for line in plan_pushes(snap, app.extensions["reco.serving"], workers, found, today=service_today(),
-                                    settings=app.extensions["reco.policy"], weights=app.extensions["reco.weights"],
-                                    top_k=top, default_max_km=app.config["DEFAULT_MAX_KM"], summary=summary):
+            for line in lines:
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         os.replace(tmp, out)  # a half-written plan never replaces a complete one
-    click.echo(f"scanned {summary.scanned} opted-in workers; {summary.pushes} pushes planned -> {out}")
+    click.echo(f"scanned {summary.scanned} opted-in workers; {summary.pushes} pushes planned -> {out}"
+               f" ({summary.held_back} held back by the per-seat cap)")
     for course_id, n in summary.by_course.most_common():
         click.echo(f"  course {course_id}: {n} workers")
 

@@ -35,8 +35,31 @@ GENERIC_TITLE = ("有一门新的补贴培训课程适合您", "A new subsidized
 class PushSummary:
     scanned: int = 0
     pushes: int = 0
+    held_back: int = 0  # suited the worker, but the course's push budget was spent on better fits
     by_course: Counter[int] = field(default_factory=Counter)
     by_county: Counter[str] = field(default_factory=Counter)
+
+
+def cap_per_course(lines: Iterable[dict[str, Any]], budget: dict[int, int],
+                   summary: PushSummary | None = None) -> list[dict[str, Any]]:
+    """Keep, per course, the ``budget[course]`` lines where it ranks highest for the worker.
+
+    A course with 9 open seats pushed to 545 people disappoints 536 of them; the budget (e.g. ten
+    pushes per open seat) goes to the workers for whom the course is the best fit."""
+    by_course: dict[int, list[dict[str, Any]]] = {}
+    for line in lines:
+        by_course.setdefault(line["course_id"], []).append(line)
+    kept: list[dict[str, Any]] = []
+    for course_id, group in by_course.items():
+        group.sort(key=lambda line: (line["rank"], line["worker_id"]))
+        n = budget.get(course_id, len(group))
+        kept.extend(group[:n])
+        if summary is not None:
+            summary.held_back += len(group) - min(n, len(group))
+            summary.pushes -= len(group) - min(n, len(group))
+            summary.by_course[course_id] = min(n, len(group))
+    kept.sort(key=lambda line: (line["worker_id"], line["course_id"]))
+    return kept
 
 
 def plan_pushes(snapshot: CatalogSnapshot, serving: ModelServing, workers: Iterable[tuple[int, WorkerProfile]],

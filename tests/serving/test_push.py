@@ -13,7 +13,7 @@ from serving.models import ModelServing
 from serving.recommend import recommend
 from serving.snapshot import CatalogSnapshot
 from tests.serving.conftest import DEFAULT_MAX_KM, POLICY, TODAY
-from training_jobs.push import PushSummary, plan_pushes
+from training_jobs.push import PushSummary, cap_per_course, plan_pushes
 
 WORKERS = [
     (1, WorkerProfile(birth_date=date(2003, 3, 1), hukou_county="tinghu", residence_county="tinghu",
@@ -60,3 +60,12 @@ def test_push_lines_carry_nothing_personal(snapshot: CatalogSnapshot, trained: M
         sensitive = bool(by_id[line["course_id"]].facts.target_groups & SENSITIVE_PRIORITY_GROUPS)
         assert line["generic_title"] == sensitive
         assert (line["title_zh"] == by_id[line["course_id"]].title_zh) != sensitive
+
+
+def test_per_course_budget_keeps_the_best_fits() -> None:
+    lines = [{"worker_id": w, "course_id": c, "rank": r} for w, c, r in
+             [(1, 10, 5), (2, 10, 1), (3, 10, 3), (4, 10, 1), (1, 20, 2), (2, 20, 9)]]
+    summary = PushSummary(pushes=len(lines))
+    kept = cap_per_course(lines, {10: 2, 20: 5}, summary)
+    assert {(line["worker_id"], line["course_id"]) for line in kept} == {(2, 10), (4, 10), (1, 20), (2, 20)}
+    assert summary.pushes == 4 and summary.held_back == 2 and summary.by_course[10] == 2
