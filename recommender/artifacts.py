@@ -153,6 +153,7 @@ def save_artifact(root: Path | str, model: HybridModel, feature_space: FeatureSp
     full_meta.update({
         "format_version": FORMAT_VERSION,
         "version": version,
+        "promoted": promote,
         "created_at": datetime.now(UTC).isoformat(),
         "params": model.params.to_dict(),
         "shapes": {k: list(v.shape) for k, v in arrays.items()},
@@ -318,6 +319,19 @@ class ModelStore:
         self.last_error: str | None = None
         self.last_failed_version: str | None = None
 
+    def _newest_good(self, exclude: str) -> LoadedArtifact | None:
+        for version in reversed(list_versions(self.root)):
+            if version == exclude:
+                continue
+            try:
+                loaded = load_artifact(self.root, version)
+            except ArtifactError:
+                continue
+            # Versions the training job refused to promote were never meant to serve.
+            if loaded.meta.get("promoted") is not False:
+                return loaded
+        return None
+
     @property
     def current(self) -> tuple[str, LoadedArtifact] | None:
         """``(version, artifact)`` being served, or ``None`` before the first clean load."""
@@ -352,6 +366,11 @@ class ModelStore:
                 # Keep serving the old model; remember why so /health/ready can report it.
                 self.last_error = str(exc)
                 self.last_failed_version = version
+                if self._current is None:
+                    # Nothing to keep (a process starting while CURRENT points at a broken
+                    # version): serve the newest version that was promoted and loads cleanly.
+                    self._current = self._newest_good(exclude=version)
+                    return self._current is not None
                 return False
             self._current = loaded
             self.last_error = None

@@ -152,3 +152,25 @@ def test_prune_keeps_newest_and_current(tmp_path: Path, tiny_data: TrainingData)
     removed = prune(tmp_path, keep=2)
     assert removed == [vs[1]]
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == [vs[0], vs[2], vs[3]]
+
+
+def test_model_store_starting_on_a_broken_current_serves_the_newest_good_promoted_version(
+        tmp_path: Path, tiny_data: TrainingData) -> None:
+    # A process (re)starts while CURRENT points at a broken version: rather than no model at all,
+    # it serves the newest version that was promoted and loads; never an unpromoted one.
+    good_old = _save(tmp_path, tiny_data, seed=1, version="20270101T000000Z-aaaaaa")
+    good_new = _save(tmp_path, tiny_data, seed=2, version="20270102T000000Z-bbbbbb")
+    _save(tmp_path, tiny_data, seed=3, promote=False, version="20270103T000000Z-cccccc")
+    broken = _save(tmp_path, tiny_data, seed=4, version="20270104T000000Z-dddddd")
+    (tmp_path / broken / "idmap.json").unlink()
+    assert artifacts.read_current(tmp_path) == broken
+    store = ModelStore(tmp_path)
+    assert store.maybe_reload() is True
+    assert store.current is not None and store.current[0] == good_new != good_old
+    assert store.last_failed_version == broken and store.last_error
+    # With no good version at all there is nothing to serve (the rule-based ranking takes over).
+    empty = tmp_path / "only-broken"
+    only = _save(empty, tiny_data, seed=5, version="20270105T000000Z-eeeeee")
+    (empty / only / "model.npz").write_bytes(b"not a zip")
+    lonely = ModelStore(empty)
+    assert lonely.maybe_reload() is False and lonely.current is None and lonely.last_error
