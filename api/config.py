@@ -29,6 +29,8 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "SQLITE_BUSY_TIMEOUT_MS": ("RECO_SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS),
     "POLICY": ("RECO_POLICY_JSON", None),
     "RANKING_WEIGHTS": ("RECO_RANKING_JSON", None),
+    # Weight of each event kind when training, e.g. {"view": 0.5, "enrol": 8}.
+    "EVENT_WEIGHTS": ("RECO_EVENT_WEIGHTS", None),
     "TODAY": ("RECO_TODAY", None),
     # Travel range for workers whose profile sets none; online courses are always in range.
     "DEFAULT_MAX_KM": ("RECO_DEFAULT_MAX_KM", 50),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from datetime import date
@@ -13,7 +14,7 @@ from flask.cli import AppGroup
 
 from access.keys import create_key
 from api.cli import sessions
-from recommender.model import ModelParams
+from recommender.model import InteractionWeights, ModelParams
 from storage.session import writing
 from training_jobs.dataset import catalog_items, demo_worker_count, load_training_data, write_population
 
@@ -81,6 +82,10 @@ def train(epochs: int | None, components: int | None, strict: bool) -> None:
     overrides = {k: v for k, v in (("epochs", epochs), ("no_components", components)) if v is not None}
     if overrides:
         params = ModelParams.from_mapping({**params.to_dict(), **overrides})
+    try:
+        weights = InteractionWeights.from_mapping(json.loads(current_app.config["EVENT_WEIGHTS"] or "{}"))
+    except ValueError as exc:  # also json.JSONDecodeError
+        raise click.UsageError(f"RECO_EVENT_WEIGHTS: {exc}") from exc
     with sessions()() as session:
         data = load_training_data(session, service_today())
     click.echo(f"training on {len(data.workers)} workers, {len(data.courses)} courses, "
@@ -88,7 +93,7 @@ def train(epochs: int | None, components: int | None, strict: bool) -> None:
     if not data.interactions:
         click.echo("no interactions yet: nothing to learn from; the service ranks by rules")
         return
-    result = run_training(data, params, current_app.config["ARTIFACTS_DIR"], today=service_today())
+    result = run_training(data, params, current_app.config["ARTIFACTS_DIR"], today=service_today(), weights=weights)
     click.echo(summary_table(result.metrics))
     click.echo(f"version {result.version}: {'PROMOTED' if result.promoted else 'NOT promoted'} ({result.reason})")
     click.echo(f"report: {result.report_path}")
@@ -107,8 +112,6 @@ push_cli = AppGroup("push", help="Automated push of training services.")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="JSON-lines push plan to write.")
 def push_plan(courses: tuple[str, ...], top: int, per_seat: int, out: Path) -> None:
     """Plan pushes of new courses to the opted-in workers they suit (a batch job)."""
-    import json
-
     from sqlalchemy import func, or_, select
     from sqlalchemy.orm import selectinload
     from tqdm import tqdm

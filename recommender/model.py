@@ -118,6 +118,17 @@ class InteractionWeights:
         """Weight of one positive event kind."""
         return float(getattr(self, kind))
 
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> InteractionWeights:
+        """Build from configuration (``RECO_EVENT_WEIGHTS``); unknown kinds and negative weights raise."""
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown event kinds: {sorted(unknown)} (dismiss is negative evidence, not a weight)")
+        weights = {k: float(v) for k, v in values.items()}
+        if any(w < 0 for w in weights.values()):
+            raise ValueError("event weights must not be negative")
+        return cls(**weights)
+
 
 # Kinds that override an earlier dismissal: acting on a course after dismissing it means the
 # dismissal is stale. A mere view afterwards (e.g. the course was shown again) does not.

@@ -115,3 +115,14 @@ def test_warm_start_begins_exactly_at_the_content_only_model(tiny_data: Training
     assert a.user_embeddings is not None and a.user_embeddings[fs.user_columns["user_id:1"]].any()
     for name in HybridModel.ARRAY_NAMES:
         assert np.array_equal(a.to_arrays()[name], b.to_arrays()[name])
+
+
+def test_event_weights_from_configuration() -> None:
+    from recommender.model import InteractionWeights
+
+    w = InteractionWeights.from_mapping({"view": 0.5, "enrol": 8})
+    assert (w.of("view"), w.of("click"), w.of("enrol")) == (0.5, 2.0, 8.0)
+    with pytest.raises(ValueError, match="unknown event kinds"):
+        InteractionWeights.from_mapping({"dismiss": -1})
+    with pytest.raises(ValueError, match="negative"):
+        InteractionWeights.from_mapping({"save": -2})
