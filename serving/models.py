@@ -58,5 +58,5 @@ class ModelServing:
                     "last_error": self.store.last_error}
         version, artifact = found
         return {"serving": "model", "version": version,
-                "trained_at": str(artifact.meta.get("trained_at") or artifact.meta.get("created_at") or ""),
+                "trained_at": str(artifact.meta.get("created_at", "")),
                 "last_error": self.store.last_error}

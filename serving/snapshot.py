@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.lists import shortage_levels, subsidized_by_county
-from catalog.tables import Course, OccupationList
+from catalog.tables import Course, ImportRecord
 from policy.bulk import CourseTable
 from policy.profile import CourseFacts
 from recommender.items import CourseItem
@@ -21,20 +21,23 @@ from recommender.ranking import CourseArrays
 @dataclass(frozen=True, eq=False)
 class CatalogSnapshot:
     version: str
-    on: date
     items: tuple[CourseItem, ...]
     row_of: dict[int, int]
     table: CourseTable  # what the rules read
     arrays: CourseArrays  # what ranking reads
 
-    def __len__(self) -> int:
-        return len(self.items)
-
 
 def catalog_version(session: Session, on: date) -> str:
-    count, changed = session.execute(select(func.count(Course.id), func.max(Course.updated_at))).one()
-    lists = session.scalar(select(func.count(OccupationList.id)))
-    return f"{count}:{changed}:{lists}:{on.isoformat()}"
+    """Changes whenever what a snapshot holds may have changed; one query per request.
+
+    Every import that changes anything records itself (a shortage level, an institution's credit
+    rating, a county's list: none of these touch the course rows); the course count and newest
+    update catch courses written by other means. The day matters too: lists take effect on dates.
+    """
+    count, changed, last_import = session.execute(select(
+        func.count(Course.id), func.max(Course.updated_at),
+        select(func.max(ImportRecord.id)).scalar_subquery())).one()
+    return f"{count}:{changed}:{last_import}:{on.isoformat()}"
 
 
 def course_item(c: Course, shortage: dict[str, int], subsidized: dict[str, frozenset[str]]) -> CourseItem:
@@ -66,7 +69,7 @@ def build_snapshot(session: Session, on: date) -> CatalogSnapshot:
     items = tuple(course_item(c, shortage, subsidized)
                   for c in session.scalars(select(Course).order_by(Course.id)))
     return CatalogSnapshot(
-        version=version, on=on, items=items, row_of={it.id: i for i, it in enumerate(items)},
+        version=version, items=items, row_of={it.id: i for i, it in enumerate(items)},
         table=CourseTable.from_courses([it.facts for it in items]),
         arrays=CourseArrays.from_courses(items),
     )
