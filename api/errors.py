@@ -23,6 +23,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
+from workers.service import DuplicateWorker, ProfileError
+
 PROBLEM_JSON = "application/problem+json"
 # Ids are 32-bit columns (PostgreSQL INTEGER); a larger id in a path is no route (404), not an
 # overflow in the database driver (500).
@@ -143,9 +145,8 @@ class ProblemApi(Api):  # type: ignore[misc]
             headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
         if isinstance(error, ServiceUnavailable):
             headers.setdefault("Retry-After", "5")
-        detail = data.get("message") or (
-            error.description if error.code not in (422,) else "The request has invalid fields."
-        )
+        # Field errors say what is wrong; Werkzeug's generic sentence for 400 would only confuse.
+        detail = data.get("message") or ("The request has invalid fields." if errors else error.description)
         if error.code and error.code >= 500 and not isinstance(error, ServiceUnavailable):
             detail = "Internal error; it has been logged."
         return problem(error.code or 500, detail, errors, headers)
@@ -159,6 +160,13 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("database unavailable: %s", type(exc).__name__)
         return problem(503, "The database is busy or unavailable; retry shortly.",
                        headers={"Retry-After": "5"})
+
+    @app.errorhandler(ProfileError)
+    def _profile_error(exc: ProfileError) -> Response:
+        # A value that passed its schema but not the domain (unknown county, foreign relative,
+        # a second profile for one ID number). Nothing was committed: the session is discarded.
+        status = 409 if isinstance(exc, DuplicateWorker) else 422
+        return problem(status, exc.message, [{"location": "json", "field": exc.field, "message": exc.message}])
 
     @app.errorhandler(IntegrityError)
     def _conflict(exc: IntegrityError) -> Response:

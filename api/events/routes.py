@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from api.auth import current_principal, requires
@@ -14,7 +14,6 @@ from api.db import db
 from api.fields import StrictSchema
 from recommender.items import INTERACTION_KINDS
 from workers.events import record_events
-from workers.service import ProfileError
 
 blp = Blueprint("events", __name__, url_prefix="/v1/events",
                 description="What workers do with courses (view, click, save, enrol, complete, dismiss)")
@@ -45,9 +44,6 @@ class EventReceipt(ma.Schema):
 @blp.response(201, EventReceipt)
 def post_events(data: dict[str, Any]) -> dict[str, int]:
     """Record up to 100 events at once; all are stored or none."""
-    try:
-        stored, duplicates = record_events(db(), current_principal(), data["events"], datetime.now(UTC))
-    except ProfileError as exc:
-        abort(422, message=exc.message, errors={"json": {exc.field: [exc.message]}})
+    stored, duplicates = record_events(db(), current_principal(), data["events"], datetime.now(UTC))
     db().commit()
     return {"stored": stored, "duplicates": duplicates}

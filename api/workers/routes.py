@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from sqlalchemy import String, cast, func, select
 
 from api.auth import current_principal, requires
@@ -29,7 +29,6 @@ from catalog.tables import JobCenter
 from workers.access import redact_for
 from workers.profiles import age_on, credit_hours
 from workers.service import (
-    ProfileError,
     WorkerNotFound,
     add_training,
     audit,
@@ -86,11 +85,6 @@ def load_worker(worker_id: int, *, for_edit: bool = False) -> Worker:
         fail(404, f"No worker with id {worker_id}.")
 
 
-def domain_error(exc: ProfileError) -> None:
-    status = 409 if exc.__class__.__name__ == "DuplicateWorker" else 422
-    abort(status, message=exc.message, errors={"json": {exc.field: [exc.message]}})
-
-
 @blp.route("")
 class Workers(MethodView):
     @requires(blp, "admin", "counselor")
@@ -120,11 +114,8 @@ class Workers(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register a worker profile at the caller's job center."""
-        try:
-            worker = create_worker(db(), current_principal(), data,
-                                   secret_key=current_app.config["SECRET_KEY"], today=today())
-        except ProfileError as exc:
-            domain_error(exc)
+        worker = create_worker(db(), current_principal(), data,
+                               secret_key=current_app.config["SECRET_KEY"], today=today())
         db().commit()
         return worker_view(worker)
 
@@ -150,11 +141,8 @@ class WorkerById(MethodView):
     def patch(self, data: dict[str, Any], worker_id: int) -> dict[str, Any]:
         """Change some fields of a profile; lists are replaced whole."""
         worker = load_worker(worker_id, for_edit=True)
-        try:
-            update_worker(db(), current_principal(), worker, data,
-                          secret_key=current_app.config["SECRET_KEY"], today=today())
-        except ProfileError as exc:
-            domain_error(exc)
+        update_worker(db(), current_principal(), worker, data,
+                      secret_key=current_app.config["SECRET_KEY"], today=today())
         db().commit()
         return worker_view(worker)
 
@@ -195,10 +183,7 @@ class Trainings(MethodView):
     def post(self, data: dict[str, Any], worker_id: int) -> dict[str, Any]:
         """Record an enrolment or a completion (with the certificate earned)."""
         worker = load_worker(worker_id, for_edit=True)
-        try:
-            record = add_training(db(), current_principal(), worker, data)
-        except ProfileError as exc:
-            domain_error(exc)
+        record = add_training(db(), current_principal(), worker, data)
         db().commit()
         return training_view(record)
 
@@ -216,7 +201,5 @@ class TrainingById(MethodView):
             record = update_training(db(), current_principal(), worker, training_id, data)
         except WorkerNotFound:
             fail(404, f"Worker {worker_id} has no training record {training_id}.")
-        except ProfileError as exc:
-            domain_error(exc)
         db().commit()
         return training_view(record)

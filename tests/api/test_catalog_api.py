@@ -533,7 +533,9 @@ def test_unknown_json_fields_are_422_naming_them(client: FlaskClient, keys: Keys
 
 def test_malformed_json_body_is_a_problem(client: FlaskClient, keys: Keys) -> None:
     r = client.post("/v1/workers", headers=keys.as_tinghu, data="{not json", content_type="application/json")
-    assert r.status_code in (400, 422) and r.mimetype == PROBLEM
+    body = assert_problem(r, 400)
+    assert body["detail"] == "The request has invalid fields."
+    assert body["errors"] == [{"location": "json", "field": "_schema", "message": "Invalid JSON body."}]
 
 
 def test_wrong_method_is_405_problem_with_allow(client: FlaskClient, keys: Keys) -> None:

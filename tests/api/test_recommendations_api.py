@@ -73,6 +73,7 @@ def test_foreign_counselor_gets_404(client: FlaskClient, keys: Keys) -> None:
     wid = register(client, keys)
     r = client.get(f"/v1/workers/{wid}/recommendations", headers=keys.as_dafeng)
     assert r.status_code == 404 and r.content_type == "application/problem+json"
+    assert r.get_json()["detail"] == f"No worker with id {wid}."
 
 
 def test_app_role_gets_no_allowance_and_no_group_reason_on_sensitive_courses(client: FlaskClient, keys: Keys) -> None:
