@@ -1,8 +1,9 @@
-"""Operator commands: ``flask --app wsgi db|catalog|keys …``."""
+"""Operator commands: ``flask --app wsgi db|catalog|keys|workers …``."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from access.keys import ROLES, KeyRequestError, create_key, revoke_key
 from access.tables import ApiKey
 from api.clock import today
-from catalog.importing import ImportRejected, apply, expand_paths, plan
+from catalog.importing import FileSummary, ImportRejected, apply, expand_paths, plan, summary_lines
 from storage.migrate import current_revision, upgrade
 from storage.session import writing
 from workers import importing
@@ -45,10 +46,14 @@ def db_upgrade(revision: str) -> None:
 def catalog_import(paths: tuple[Path, ...], kind: str | None, dry_run: bool) -> None:
     """Import catalog files (CSV or JSON): all of them or, on any bad row, none."""
     files = expand_paths(paths)
+    run_import(lambda session: apply(session, plan(session, files, kind, progress=True), progress=True), dry_run)
+
+
+def run_import(work: Callable[[Session], list[FileSummary]], dry_run: bool) -> None:
+    """One import in one write transaction: print every bad row and exit 1, or the summary."""
     try:
         with writing(sessions()) as session:
-            sources = plan(session, files, kind, progress=True)
-            summaries = apply(session, sources, progress=True)
+            summaries = work(session)
             if dry_run:
                 session.rollback()
     except ImportRejected as rejected:
@@ -56,15 +61,8 @@ def catalog_import(paths: tuple[Path, ...], kind: str | None, dry_run: bool) -> 
         for error in rejected.errors:
             click.echo(f"  {error}", err=True)
         sys.exit(1)
-    click.echo(f"{'file':<40} {'kind':<24} {'rows':>6} {'added':>6} {'updated':>8} {'unchanged':>10} {'removed':>8}")
-    totals = [0, 0, 0, 0, 0]
-    for s in summaries:
-        seen = "  (same file imported before)" if s.seen_before else ""
-        click.echo(f"{Path(s.file).name:<40} {s.kind:<24} {s.rows:>6} {s.added:>6} {s.updated:>8} "
-                   f"{s.unchanged:>10} {s.removed:>8}{seen}")
-        for i, v in enumerate((s.rows, s.added, s.updated, s.unchanged, s.removed)):
-            totals[i] += v
-    click.echo(f"{'total':<40} {'':<24} {totals[0]:>6} {totals[1]:>6} {totals[2]:>8} {totals[3]:>10} {totals[4]:>8}")
+    for line in summary_lines(summaries):
+        click.echo(line)
     if dry_run:
         click.echo("dry run: nothing was written")
 
@@ -111,21 +109,12 @@ def workers_import(paths: tuple[Path, ...], dry_run: bool) -> None:
     """Import workers.csv / trainings.csv (columns in README.md): all rows or, on any bad row, none."""
     # The keyed hash of ID numbers needs the same SECRET_KEY the API uses, or matching breaks.
     secret, on = current_app.config["SECRET_KEY"], today()
-    try:
-        with writing(sessions()) as session:
-            batch = importing.plan(session, importing.expand_paths(paths), secret_key=secret, today=on, progress=True)
-            summaries = importing.apply(session, batch, secret_key=secret, today=on, progress=True)
-            if dry_run:
-                session.rollback()
-    except ImportRejected as rejected:
-        click.echo(f"Import rejected: {len(rejected.errors)} bad row(s); nothing was changed.", err=True)
-        for error in rejected.errors:
-            click.echo(f"  {error}", err=True)
-        sys.exit(1)
-    for line in importing.summary_lines(summaries):
-        click.echo(line)
-    if dry_run:
-        click.echo("dry run: nothing was written")
+
+    def work(session: Session) -> list[FileSummary]:
+        batch = importing.plan(session, importing.expand_paths(paths), secret_key=secret, today=on, progress=True)
+        return importing.apply(session, batch, secret_key=secret, today=on, progress=True)
+
+    run_import(work, dry_run)
 
 
 def init_app(app: Flask) -> None:

@@ -91,15 +91,27 @@ def kind_of(path: Path, explicit: str | None = None) -> str:
     return kind
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files given directly, plus the .csv/.json files inside given directories."""
+def expand_paths(paths: Iterable[str | Path], suffixes: tuple[str, ...] = (".csv", ".json")) -> list[Path]:
+    """Files given directly, plus the files with these suffixes inside given directories."""
     out: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.suffix in (".csv", ".json")))
-        else:
-            out.append(p)
+        out.extend(sorted(q for q in p.iterdir() if q.suffix in suffixes) if p.is_dir() else [p])
     return out
+
+
+def summary_lines(summaries: Sequence[FileSummary]) -> list[str]:
+    """The table an import command prints: one row per file, then the totals."""
+    header = ("rows", "added", "updated", "unchanged", "removed")
+    width = max([24, *(len(s.kind) for s in summaries)])
+    lines = [f"{'file':<40} {'kind':<{width}} " + " ".join(f"{h:>9}" for h in header)]
+    totals = [0] * len(header)
+    for s in summaries:
+        counts = (s.rows, s.added, s.updated, s.unchanged, s.removed)
+        seen = "  (same file imported before)" if s.seen_before else ""
+        lines.append(f"{Path(s.file).name:<40} {s.kind:<{width}} " + " ".join(f"{c:>9}" for c in counts) + seen)
+        totals = [t + c for t, c in zip(totals, counts, strict=True)]
+    lines.append(f"{'total':<40} {'':<{width}} " + " ".join(f"{t:>9}" for t in totals))
+    return lines
 
 
 def read_source(path: Path, kind: str) -> SourceFile:
@@ -171,23 +183,26 @@ def _check_references(session: Session, sources: list[SourceFile], errors: list[
                     errors.append(RowError(src.path, i, "code", f"duplicate of {Path(f).name} row {r}"))
                     bad = True
                 seen[key] = (src.path, i)
-                for fld, target in REFERENCES.get(kind, ()):
-                    values = row.get(fld)
-                    for v in values if isinstance(values, list) else [values]:
-                        if v is not None and v not in known[target]:
-                            errors.append(RowError(src.path, i, fld, f"unknown {REFERENCE_NAMES[target]} {v!r}"))
-                            bad = True
-                if not bad:
+                unknown = _unknown_references(src.path, i, kind, row, known)
+                errors.extend(unknown)
+                if not bad and not unknown:
                     keep.append((i, row))
             for i, row in src.partial:
-                for fld, target in REFERENCES.get(kind, ()):
-                    values = row.get(fld)
-                    for v in values if isinstance(values, list) else [values]:
-                        if v is not None and v not in known[target]:
-                            errors.append(RowError(src.path, i, fld, f"unknown {REFERENCE_NAMES[target]} {v!r}"))
+                errors.extend(_unknown_references(src.path, i, kind, row, known))
             src.valid = keep
             if kind in known:
                 known[kind].update(row["code"] for _, row in keep)
+
+
+def _unknown_references(path: str, i: int, kind: str, row: dict[str, Any],
+                        known: dict[str, set[Any]]) -> list[RowError]:
+    errors = []
+    for fld, target in REFERENCES.get(kind, ()):
+        values = row.get(fld)
+        for v in values if isinstance(values, list) else [values]:
+            if v is not None and v not in known[target]:
+                errors.append(RowError(path, i, fld, f"unknown {REFERENCE_NAMES[target]} {v!r}"))
+    return errors
 
 
 REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {

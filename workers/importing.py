@@ -51,6 +51,7 @@ from catalog.importing import (
     SourceFile,
     read_source,
 )
+from catalog.importing import expand_paths as catalog_expand_paths
 from catalog.tables import County, Course, ImportRecord, JobCenter
 from workers import identity
 from workers.profiles import approximate
@@ -66,7 +67,6 @@ __all__ = [
     "apply",
     "expand_paths",
     "plan",
-    "summary_lines",
 ]
 
 # Workers first: trainings and family links refer to workers of the same batch.
@@ -300,10 +300,7 @@ def kind_of(path: Path) -> str:
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files given directly, plus the .csv files inside given directories."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        out.extend(sorted(q for q in p.iterdir() if q.suffix == ".csv") if p.is_dir() else [p])
-    return out
+    return catalog_expand_paths(paths, suffixes=(".csv",))
 
 
 def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -633,16 +630,3 @@ def _apply_trainings(session: Session, batch: WorkerImport, rows: list[tuple[int
             summary.updated += 1
         touched.setdefault(worker_id, set()).add("trainings")
     session.flush()
-
-
-def summary_lines(summaries: Sequence[FileSummary]) -> list[str]:
-    """The table the CLI prints: per file rows, added, updated, unchanged, and a total line."""
-    lines = [f"{'file':<40} {'kind':<10} {'rows':>6} {'added':>6} {'updated':>8} {'unchanged':>10}"]
-    totals = [0, 0, 0, 0]
-    for s in summaries:
-        counts = (s.rows, s.added, s.updated, s.unchanged)
-        lines.append(f"{Path(s.file).name:<40} {s.kind:<10} {counts[0]:>6} {counts[1]:>6} {counts[2]:>8} "
-                     f"{counts[3]:>10}" + ("  (same file imported before)" if s.seen_before else ""))
-        totals = [t + c for t, c in zip(totals, counts, strict=True)]
-    lines.append(f"{'total':<40} {'':<10} {totals[0]:>6} {totals[1]:>6} {totals[2]:>8} {totals[3]:>10}")
-    return lines
