@@ -43,7 +43,8 @@ from recommender.model import HybridModel, ModelParams
 CURRENT = "CURRENT"
 MANIFEST = "MANIFEST.json"
 FILES = ("model.npz", "idmap.json", "features.json", "meta.json", "metrics.json")
-FORMAT_VERSION = 1
+# 2: identity features are an offset on top of the normalized attributes (recommender.features).
+FORMAT_VERSION = 2
 
 
 class ArtifactError(Exception):
@@ -242,8 +243,12 @@ def load_artifact(root: Path | str, version: str | None = None) -> LoadedArtifac
         with np.load(io.BytesIO(blobs["model.npz"]), allow_pickle=False) as npz:
             arrays = {name: np.array(npz[name]) for name in HybridModel.ARRAY_NAMES}
         idmap_json = json.loads(blobs["idmap.json"])
-        fs = FeatureSpace.from_json(json.loads(blobs["features.json"]))
         meta = json.loads(blobs["meta.json"])
+        if meta.get("format_version") != FORMAT_VERSION:
+            # Another layout or feature scheme: scoring it with this code would be silently wrong.
+            raise ArtifactError(f"{version}: artifact format {meta.get('format_version')}, this release reads "
+                                f"{FORMAT_VERSION}; retrain")
+        fs = FeatureSpace.from_json(json.loads(blobs["features.json"]))
         metrics = json.loads(blobs["metrics.json"])
         idmaps = {k: IdMap.from_json(v) for k, v in idmap_json.items()}
         params = ModelParams.from_mapping(meta["params"])

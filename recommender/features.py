@@ -27,9 +27,6 @@ history. A worker or course without an identity feature is scored exactly as the
 would score them, which is what lets the hybrid start from the content-only model and learn only the
 offsets (see :mod:`recommender.model`, warm start). The same function builds the rows at training
 and at serving time.
-
-Artifacts written before this scheme stored ``identity_share`` (identity takes that share of an
-L1-normalized row); :meth:`FeatureSpace.from_json` reads them with that older scheme.
 """
 
 from __future__ import annotations
@@ -219,13 +216,6 @@ def item_attribute_features(course: CourseItem) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _identity_weighting(data: Mapping[str, Any]) -> tuple[float, str]:
-    """Identity weight and scheme of a stored vocabulary (old artifacts only know the share)."""
-    if "identity_weight" in data:
-        return float(data["identity_weight"]), str(data.get("identity_scheme", "offset"))
-    return float(data.get("identity_share", 0.3)), "share"
-
-
 def _column_map(names: Iterable[str]) -> dict[str, int]:
     return {name: i for i, name in enumerate(dict.fromkeys(names))}
 
@@ -249,10 +239,6 @@ class FeatureSpace:
         Age band lower bounds.
     identity_weight
         Weight of the identity feature next to the L1-normalized attributes (see module docstring).
-    identity_scheme
-        ``"offset"`` (identity added on top of the normalized attributes) or ``"share"`` (the
-        older scheme, read from old artifacts: identity takes ``identity_weight`` of an
-        L1-normalized row).
     """
 
     user_columns: dict[str, int]
@@ -262,7 +248,6 @@ class FeatureSpace:
     identity: bool = True
     age_bands: tuple[int, ...] = DEFAULT_AGE_BANDS
     identity_weight: float = 0.7
-    identity_scheme: str = "offset"
 
     @classmethod
     def fit(cls, workers: Mapping[int, WorkerProfile], courses: Mapping[int, CourseItem],
@@ -336,10 +321,6 @@ class FeatureSpace:
             return ordered, [1.0 / len(ordered)] * len(ordered)
         if n_attr == 0:
             return ordered, [1.0]
-        if self.identity_scheme == "share":
-            # Older artifacts: L1-normalized with the identity taking ``identity_weight`` of the mass.
-            a = (1.0 - self.identity_weight) / n_attr
-            return ordered, [self.identity_weight if cols[c] else a for c in ordered]
         # Attributes L1-normalized exactly as without identity; the identity is an offset on top.
         a = 1.0 / n_attr
         return ordered, [self.identity_weight if cols[c] else a for c in ordered]
@@ -416,7 +397,6 @@ class FeatureSpace:
             "identity": self.identity,
             "age_bands": list(self.age_bands),
             "identity_weight": self.identity_weight,
-            "identity_scheme": self.identity_scheme,
         }
 
     @classmethod
@@ -429,7 +409,7 @@ class FeatureSpace:
             IdMap.from_json(data["item_ids"]),
             bool(data["identity"]),
             tuple(int(b) for b in data["age_bands"]),
-            *_identity_weighting(data),
+            float(data["identity_weight"]),
         )
 
     def dumps(self) -> str:

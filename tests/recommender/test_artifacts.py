@@ -64,6 +64,17 @@ def test_tampered_file_raises(tmp_path: Path, tiny_data: TrainingData) -> None:
         load_artifact(tmp_path)
 
 
+def test_artifact_of_another_format_is_refused(tmp_path: Path, tiny_data: TrainingData,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Written by a release whose feature scheme differs (consistent checksums, so only the format
+    # version tells): refused rather than scored wrongly.
+    monkeypatch.setattr(artifacts, "FORMAT_VERSION", 1)
+    _save(tmp_path, tiny_data)
+    monkeypatch.undo()
+    with pytest.raises(ArtifactError, match="artifact format 1, this release reads 2; retrain"):
+        load_artifact(tmp_path)
+
+
 def test_missing_file_and_missing_current_raise(tmp_path: Path, tiny_data: TrainingData) -> None:
     with pytest.raises(ArtifactError):
         load_artifact(tmp_path)

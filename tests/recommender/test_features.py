@@ -73,15 +73,6 @@ def test_attributes_are_l1_normalized_and_identity_is_an_offset(tiny_data: Train
     assert np.allclose(np.asarray(cm.sum(axis=1)).ravel(), 1.0)
 
 
-def test_old_artifacts_keep_the_share_scheme(tiny_data: TrainingData) -> None:
-    fs = FeatureSpace.fit(tiny_data.workers, tiny_data.courses, TODAY)
-    old = {k: v for k, v in fs.to_json().items() if k not in ("identity_weight", "identity_scheme")}
-    back = FeatureSpace.from_json({**old, "identity_share": 0.3})
-    assert back.identity_scheme == "share"
-    row = back.user_row(tiny_data.workers[1], TODAY, worker_id=1)
-    assert row.sum() == pytest.approx(1.0) and row[0, back.user_columns["user_id:1"]] == pytest.approx(0.3)
-
-
 def test_feature_space_json_roundtrip(tiny_data: TrainingData) -> None:
     fs = FeatureSpace.fit(tiny_data.workers, tiny_data.courses, TODAY, identity=False)
     back = FeatureSpace.from_json(fs.to_json())

@@ -271,7 +271,8 @@ def test_cli_imports_reimports_and_rejects(database_url: str, tmp_path: Path) ->
         assert lines[1].split()[:6] == ["workers.csv", "workers", "5", "5", "0", "0"]
         assert lines[2].split()[:6] == ["trainings.csv", "trainings", "5", "5", "0", "0"]
         again = runner.invoke(args=["workers", "import", str(EXAMPLES)])
-        assert again.output.splitlines()[-1].split() == ["total", "10", "0", "0", "10", "0"]  # rows added updated unchanged removed
+        # total: rows, added, updated, unchanged, removed
+        assert again.output.splitlines()[-1].split() == ["total", "10", "0", "0", "10", "0"]
 
         workers_csv, trainings_csv = examples_copy(tmp_path)
         set_cell(workers_csv, 2, "national_id", "320902198503142013")
