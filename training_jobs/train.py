@@ -368,7 +368,12 @@ def run_training(data: TrainingData, params: ModelParams, artifacts_root: Path |
     promoted, reason = promotion_decision(metrics)
 
     t = time.perf_counter()
-    serving, _ = fit_hybrid(data, data.interactions, params, today, weights, progress, " (all data)", model_cls)
+    if promoted:
+        serving, _ = fit_hybrid(data, data.interactions, params, today, weights, progress, " (all data)", model_cls)
+        trained_on = "all events (holdout metrics from the train-split fit)"
+    else:
+        # Never served: keep the model that was evaluated, for inspection, and skip the refit.
+        serving, trained_on = hybrid, "the train split only (not promoted, so not refitted on all events)"
     timings["fit_serving_s"] = time.perf_counter() - t
 
     version = new_version()
@@ -383,9 +388,9 @@ def run_training(data: TrainingData, params: ModelParams, artifacts_root: Path |
     }
     report = _report(version, promoted, reason, metrics, info)
     chart = group_chart(metrics)
-    meta = {"trained_on": "all events (holdout metrics from the train-split fit)", "today": today.isoformat(),
+    meta = {"trained_on": trained_on, "today": today.isoformat(),
             "holdout_cutoff": split.cutoff.isoformat(), "n_events": len(data.interactions),
-            "interaction_weights": weights.__dict__, "promoted": promoted, "promotion_reason": reason}
+            "interaction_weights": weights.__dict__, "promotion_reason": reason}
     root = Path(artifacts_root)
     save_artifact(root, serving.model, serving.feature_space,
                   {"users": serving.feature_space.user_ids, "items": serving.feature_space.item_ids},

@@ -60,3 +60,7 @@ def test_cli_refuses_to_promote_a_bad_model(tmp_path: Path) -> None:
     if code == 0:
         pytest.skip("even the crippled model beat popularity on this seed")
     assert code == 2 and read_current(tmp_path) is None
+    [version] = [p for p in tmp_path.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    meta = json.loads((version / "meta.json").read_text())
+    # Kept for inspection, marked as such, and not refitted on all events (it will never serve).
+    assert meta["promoted"] is False and meta["trained_on"].startswith("the train split only")
