@@ -34,10 +34,12 @@ GENERIC_TITLE = ("有一门新的补贴培训课程适合您", "A new subsidized
 @dataclass
 class PushSummary:
     scanned: int = 0
-    pushes: int = 0
     held_back: int = 0  # suited the worker, but the course's push budget was spent on better fits
-    by_course: Counter[int] = field(default_factory=Counter)
-    by_county: Counter[str] = field(default_factory=Counter)
+    by_course: Counter[int] = field(default_factory=Counter)  # pushes planned per course
+
+    @property
+    def pushes(self) -> int:
+        return sum(self.by_course.values())
 
 
 def cap_per_course(lines: Iterable[dict[str, Any]], budget: dict[int, int],
@@ -56,7 +58,6 @@ def cap_per_course(lines: Iterable[dict[str, Any]], budget: dict[int, int],
         kept.extend(group[:n])
         if summary is not None:
             summary.held_back += len(group) - min(n, len(group))
-            summary.pushes -= len(group) - min(n, len(group))
             summary.by_course[course_id] = min(n, len(group))
     kept.sort(key=lambda line: (line["worker_id"], line["course_id"]))
     return kept
@@ -75,9 +76,7 @@ def plan_pushes(snapshot: CatalogSnapshot, serving: ModelServing, workers: Itera
         for rec in result.items:
             if rec.course.id not in course_ids:
                 continue
-            summary.pushes += 1
             summary.by_course[rec.course.id] += 1
-            summary.by_county[rec.course.facts.county] += 1
             generic = bool(rec.course.facts.target_groups & SENSITIVE_PRIORITY_GROUPS)
             title_zh, title_en = GENERIC_TITLE if generic else (rec.course.title_zh, rec.course.title_en)
             yield {"worker_id": worker_id, "course_id": rec.course.id, "rank": rec.rank,

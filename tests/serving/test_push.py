@@ -4,6 +4,7 @@ nothing personal in the payload."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 
 from catalog.vocabulary import SENSITIVE_PRIORITY_GROUPS
@@ -65,7 +66,7 @@ def test_push_lines_carry_nothing_personal(snapshot: CatalogSnapshot, trained: M
 def test_per_course_budget_keeps_the_best_fits() -> None:
     lines = [{"worker_id": w, "course_id": c, "rank": r} for w, c, r in
              [(1, 10, 5), (2, 10, 1), (3, 10, 3), (4, 10, 1), (1, 20, 2), (2, 20, 9)]]
-    summary = PushSummary(pushes=len(lines))
+    summary = PushSummary(by_course=Counter({10: 4, 20: 2}))
     kept = cap_per_course(lines, {10: 2, 20: 5}, summary)
     assert {(line["worker_id"], line["course_id"]) for line in kept} == {(2, 10), (4, 10), (1, 20), (2, 20)}
     assert summary.pushes == 4 and summary.held_back == 2 and summary.by_course[10] == 2
