@@ -124,3 +124,20 @@ def test_build_candidates_masks(course_factory: Any, today: date) -> None:
     assert list(c.keep_mask()) == [True, False, False, False, True]
     assert list(c.targeted) == [False, False, False, False, True] and c.dismissed[4]
     assert c.interest_match.all() and np.isnan(c.distance_km[4]) and c.distance_km[0] < 0.1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.booleans()), min_size=2, max_size=40))
+def test_percentile_gives_ties_their_average_rank(rows: list[tuple[int, bool]]) -> None:
+    from scipy.stats import rankdata
+
+    from recommender.ranking import _percentile
+
+    scores = np.array([float(s) for s, _ in rows])
+    keep = np.array([k for _, k in rows])
+    expected = np.zeros(len(rows))
+    if keep.sum() == 1:
+        expected[keep] = 1.0
+    elif keep.sum() > 1:
+        expected[keep] = (rankdata(scores[keep], method="average") - 1) / (keep.sum() - 1)
+    assert np.allclose(_percentile(scores, keep), expected)
