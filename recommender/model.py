@@ -48,6 +48,13 @@ from recommender.features import IdMap
 from recommender.items import Interaction
 
 
+def reject_unknown(cls: type, values: Mapping[str, Any], what: str) -> None:
+    """Configuration keys must be fields of ``cls``: a typo is an error, not a silent default."""
+    unknown = set(values) - {f.name for f in fields(cls)}
+    if unknown:
+        raise ValueError(f"unknown {what}: {sorted(unknown)}")
+
+
 @dataclass(frozen=True)
 class ModelParams:
     """Hyperparameters of the hybrid model (tuned on the synthetic Yancheng population).
@@ -92,11 +99,8 @@ class ModelParams:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> ModelParams:
-        """Build from a mapping, ignoring unknown keys is an error (typos should be loud)."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown model parameters: {sorted(unknown)}")
+        """Build from a mapping; unknown keys raise."""
+        reject_unknown(cls, values, "model parameters")
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
@@ -121,9 +125,7 @@ class InteractionWeights:
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> InteractionWeights:
         """Build from configuration (``RECO_EVENT_WEIGHTS``); unknown kinds and negative weights raise."""
-        unknown = set(values) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"unknown event kinds: {sorted(unknown)} (dismiss is negative evidence, not a weight)")
+        reject_unknown(cls, values, "event kinds (dismiss is negative evidence, not a weight)")
         weights = {k: float(v) for k, v in values.items()}
         if any(w < 0 for w in weights.values()):
             raise ValueError("event weights must not be negative")

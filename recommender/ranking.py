@@ -24,7 +24,7 @@ a reasonable list on day one and when an artifact fails to load.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
@@ -36,6 +36,7 @@ from policy.profile import WorkerProfile
 from policy.table import group_mask
 from recommender.features import occupation_prefix
 from recommender.items import CourseItem
+from recommender.model import reject_unknown
 
 # Reason codes with their texts. Texts never name a priority group: several are sensitive under
 # PIPL (disability, low income, community correction), and a reason shown on a shared screen or
@@ -106,10 +107,7 @@ class RankingWeights:
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> RankingWeights:
         """Build from configuration (e.g. ``RECO_RANKING_*`` settings); unknown keys raise."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown ranking weights: {sorted(unknown)}")
+        reject_unknown(cls, values, "ranking weights")
         return cls(**{k: float(v) for k, v in values.items()})
 
 
