@@ -59,19 +59,18 @@ def _check_county(session: Session, field: str, code: str | None) -> None:
 
 
 def _job_center_for(session: Session, principal: Principal | None, code: str | None) -> int:
-    if principal is not None and principal.role == "counselor":
-        if code is not None:
-            center = session.scalar(select(JobCenter).where(JobCenter.code == code))
-            if center is None or center.id != principal.job_center_id:
-                raise ProfileError("job_center", "a counselor registers workers at their own job center only")
-        assert principal.job_center_id is not None
-        return principal.job_center_id
+    counselor = principal is not None and principal.role == "counselor"
     if code is None:
+        if counselor:
+            assert principal is not None and principal.job_center_id is not None
+            return principal.job_center_id  # a counselor's own center by default
         raise ProfileError("job_center", "required: the job center that serves this worker")
-    center = session.scalar(select(JobCenter).where(JobCenter.code == code))
-    if center is None:
+    center_id = session.scalar(select(JobCenter.id).where(JobCenter.code == code))
+    if counselor and principal is not None and center_id != principal.job_center_id:
+        raise ProfileError("job_center", "a counselor registers workers at their own job center only")
+    if center_id is None:
         raise ProfileError("job_center", f"unknown job center {code!r}")
-    return center.id
+    return center_id
 
 
 def apply_fields(session: Session, worker: Worker, data: dict[str, Any], *, secret_key: str,
