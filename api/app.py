@@ -82,8 +82,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       enabled=app.config["RATELIMIT_ENABLED"])
     app.extensions["reco.limiter"] = limiter
+    # The model loads on the first request that needs it (or /health/ready), not here: every
+    # `flask` command creates the app too, and an import or a key has no use for the model.
     app.extensions["reco.serving"] = ModelServing(app.config["ARTIFACTS_DIR"], app.config["MODEL_RELOAD_SECONDS"])
-    app.extensions["reco.serving"].reload_now()
     app.extensions["reco.weights"] = RankingWeights.from_mapping(json.loads(app.config["RANKING_WEIGHTS"] or "{}"))
     app.extensions["reco.policy"] = PolicySettings.from_mapping(json.loads(app.config["POLICY"] or "{}"))
     app.extensions["reco.snapshots"] = SnapshotCache()

@@ -22,7 +22,7 @@ class ModelServing:
     def __init__(self, artifacts_dir: str | Path, reload_seconds: float = 30.0) -> None:
         self.store = ModelStore(artifacts_dir)
         self.reload_seconds = reload_seconds
-        self._checked = 0.0
+        self._checked = -float("inf")  # the first call loads
         self._lock = threading.Lock()
         self._items: tuple[str, str, ItemMatrix] | None = None
 
@@ -52,6 +52,7 @@ class ModelServing:
             return cached[2]
 
     def status(self) -> dict[str, Any]:
+        self.current()  # a readiness probe is also what loads the model after start
         found = self.store.current
         if found is None:
             return {"serving": "rule_based", "version": None, "trained_at": None,
