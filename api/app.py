@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
 from flask_limiter import Limiter
 from flask_smorest import Blueprint
 
 from api import cli, jobs_cli
 from api.auth import SECURITY_SCHEME, rate_limit_key
-from api.config import environ, load_settings, secret_problem
+from api.context import RecoApp
 from api.db import init_app as init_db
 from api.errors import ProblemApi, register_error_handlers
 from api.fields import RequestParser
-from policy import PolicySettings
-from recommender.ranking import RankingWeights
-from serving.models import ModelServing
-from serving.snapshot import SnapshotCache
-from storage.engine import make_engine
-from storage.session import make_session_factory
+from serving.root import build_services
+from serving.settings import environ, load_settings, secret_problem
 
 API_DESCRIPTION = """
 Course matching for the Yancheng skills-upgrading plan (盐城市职业技能提升行动).
@@ -40,8 +34,8 @@ Every call needs an API key: `Authorization: Bearer reco_…`. Errors are
 Blueprint.ARGUMENTS_PARSER = RequestParser()
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=False)
+def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
+    app = RecoApp(__name__, instance_relative_config=False)
     settings = load_settings(environ(), config)
     problem_with_secret = secret_problem(settings["SECRET_KEY"])
     if problem_with_secret and not settings.get("TESTING"):
@@ -69,25 +63,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Debug mode can never be on in this service: the Werkzeug debugger executes code.
     app.debug = False
 
-    engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
-    app.extensions["reco.engine"] = engine
-    init_db(app, make_session_factory(engine))
+    # The composition root: settings, policy, weights, caps, snapshot cache, model holder,
+    # sessions and clock, built once, the same way the batch jobs build them. The model loads on
+    # the first request that needs it (or /health/ready), not here: every `flask` command creates
+    # the app too, and an import or a key has no use for the model.
+    app.services = build_services(settings)
+    init_db(app)
 
     api = ProblemApi(app)
-    app.extensions["reco.api"] = api
+    app.rest_api = api
     register_error_handlers(app)
     # One budget per key across the whole API (application limits are shared by all routes;
     # default limits would give a key the full budget on every route separately).
     limiter = Limiter(rate_limit_key, app=app, application_limits=[app.config["RATELIMIT_DEFAULT"]],
                       storage_uri=app.config["RATELIMIT_STORAGE_URI"],
                       enabled=app.config["RATELIMIT_ENABLED"])
-    app.extensions["reco.limiter"] = limiter
-    # The model loads on the first request that needs it (or /health/ready), not here: every
-    # `flask` command creates the app too, and an import or a key has no use for the model.
-    app.extensions["reco.serving"] = ModelServing(app.config["ARTIFACTS_DIR"], app.config["MODEL_RELOAD_SECONDS"])
-    app.extensions["reco.weights"] = RankingWeights.from_mapping(json.loads(app.config["RANKING_WEIGHTS"] or "{}"))
-    app.extensions["reco.policy"] = PolicySettings.from_mapping(json.loads(app.config["POLICY"] or "{}"))
-    app.extensions["reco.snapshots"] = SnapshotCache()
 
     from api.catalog.routes import blp as catalog_blp
     from api.eligibility.routes import blp as eligibility_blp

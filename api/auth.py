@@ -6,10 +6,11 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_smorest import Blueprint
 
 from access.keys import Principal, authenticate, hash_key
+from api.context import services
 from api.db import db
 from api.errors import fail
 
@@ -28,7 +29,7 @@ def _principal_from_request() -> Principal | None:
     scheme, _, token = header.partition(" ")
     principal = None
     if scheme.lower() == "bearer" and token.strip():
-        principal = authenticate(db(), current_app.config["SECRET_KEY"], token.strip())
+        principal = authenticate(db(), services().secret_key, token.strip())
     g.principal = principal
     return principal
 
@@ -67,5 +68,5 @@ def rate_limit_key() -> str:
     header = request.headers.get("Authorization", "")
     token = header.partition(" ")[2].strip()
     if token.startswith("reco_"):
-        return "key:" + hash_key(current_app.config["SECRET_KEY"], token)[:32]
+        return "key:" + hash_key(services().secret_key, token)[:32]
     return f"addr:{request.remote_addr}"

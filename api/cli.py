@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from access.keys import ROLES, KeyRequestError, create_key, revoke_key
 from access.tables import ApiKey
 from api.clock import today
+from api.context import services
 from catalog.importing import FileSummary, ImportRejected, apply, expand_paths, plan, summary_lines
 from storage.migrate import current_revision, upgrade
 from storage.session import writing
@@ -27,14 +28,14 @@ workers_cli = AppGroup("workers", help="Worker profiles and training records.")
 
 
 def sessions() -> sessionmaker[Session]:
-    return current_app.extensions["reco.sessions"]  # type: ignore[no-any-return]
+    return services().sessions
 
 
 @db_cli.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Create or upgrade the schema with the Alembic migrations."""
-    engine = current_app.extensions["reco.engine"]
+    engine = services().engine
     upgrade(engine, revision)
     click.echo(f"schema at {current_revision(engine)} ({engine.url.get_backend_name()})")
 
@@ -75,7 +76,7 @@ def keys_create(role: str, job_center: str | None, name: str) -> None:
     """Create an API key and print it once (only its hash is stored)."""
     try:
         with writing(sessions()) as session:
-            row, plaintext = create_key(session, current_app.config["SECRET_KEY"], role,
+            row, plaintext = create_key(session, services().secret_key, role,
                                         job_center_code=job_center, name=name)
     except KeyRequestError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -108,7 +109,7 @@ def keys_revoke(prefix: str) -> None:
 def workers_import(paths: tuple[Path, ...], dry_run: bool) -> None:
     """Import workers.csv / trainings.csv (columns in README.md): all rows or, on any bad row, none."""
     # The keyed hash of ID numbers needs the same SECRET_KEY the API uses, or matching breaks.
-    secret, on = current_app.config["SECRET_KEY"], today()
+    secret, on = services().secret_key, today()
 
     def work(session: Session) -> list[FileSummary]:
         batch = importing.plan(session, importing.expand_paths(paths), secret_key=secret, today=on, progress=True)

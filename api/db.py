@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, request
-from sqlalchemy.orm import Session, sessionmaker
+from flask import Flask, g, request
+from sqlalchemy.orm import Session
 
+from api.context import services
 from storage.session import begin_write
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -12,9 +13,7 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 AUDITED_PREFIXES = ("/v1/workers",)
 
 
-def init_app(app: Flask, factory: sessionmaker[Session]) -> None:
-    app.extensions["reco.sessions"] = factory
-
+def init_app(app: Flask) -> None:
     @app.teardown_appcontext
     def _close(exc: BaseException | None) -> None:
         session: Session | None = g.pop("db", None)
@@ -27,7 +26,7 @@ def init_app(app: Flask, factory: sessionmaker[Session]) -> None:
 def db() -> Session:
     """The request's session; a write request's transaction starts as a writer."""
     if "db" not in g:
-        session = current_app.extensions["reco.sessions"]()
+        session = services().sessions()
         if request and (request.method in WRITE_METHODS or request.path.startswith(AUDITED_PREFIXES)):
             begin_write(session)
         g.db = session

@@ -12,7 +12,7 @@ import http
 import logging
 import traceback
 from collections.abc import Iterable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import marshmallow as ma
 from flask import Flask, Response, json, request
@@ -23,7 +23,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
+from serving.errors import NotFound
 from workers.service import DuplicateWorker, ProfileError
+
+if TYPE_CHECKING:
+    from api.context import RecoApp
 
 PROBLEM_JSON = "application/problem+json"
 # Ids are 32-bit columns (PostgreSQL INTEGER); a larger id in a path is no route (404), not an
@@ -161,6 +165,10 @@ def register_error_handlers(app: Flask) -> None:
         return problem(503, "The database is busy or unavailable; retry shortly.",
                        headers={"Retry-After": "5"})
 
+    @app.errorhandler(NotFound)
+    def _not_found(exc: NotFound) -> Response:
+        return problem(404, exc.message)
+
     @app.errorhandler(ProfileError)
     def _profile_error(exc: ProfileError) -> Response:
         # A value that passed its schema but not the domain (unknown county, foreign relative,
@@ -185,7 +193,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
-            return app.extensions["reco.api"].handle_http_exception(exc)  # type: ignore[no-any-return]
+            return cast("RecoApp", app).rest_api.handle_http_exception(exc)  # type: ignore[no-any-return]
         # The stack and the exception's type, never its message: messages can carry the values
         # being processed (SQLAlchemy puts statement parameters there, i.e. ID numbers, phones).
         stack = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(exc.__traceback__))

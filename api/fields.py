@@ -9,6 +9,10 @@ from flask import has_request_context, request
 from marshmallow import fields, validate
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
+from catalog.import_schemas import StrictSchema, json_type_error
+
+__all__ = ["LatLon", "NearQuery", "PageMeta", "PageQuery", "RequestParser", "StrictSchema", "json_type_error"]
+
 MAX_PAGE = 10_000
 MAX_RADIUS_KM = 300.0
 
@@ -32,50 +36,13 @@ class RequestParser(FlaskParser):
         return super().load_json(req, schema)
 
 
-def json_type_error(field: fields.Field, value: Any) -> str | None:
-    """Why ``value`` (decoded JSON) is not of the JSON type the OpenAPI document gives ``field``.
-
-    marshmallow coerces: ``Integer`` takes ``"5"`` and ``True``, ``Boolean`` takes ``0`` and ``"yes"``.
-    That suits query strings and CSV rows, but a JSON body that violates the published schema
-    must be rejected, not reinterpreted."""
-    if value is None:
-        return None  # allow_none is the field's own business
-    if isinstance(field, fields.Boolean):
-        return None if isinstance(value, bool) else "Not a valid boolean."
-    if isinstance(field, fields.Integer):
-        return None if isinstance(value, int) and not isinstance(value, bool) else "Not a valid integer."
-    if isinstance(field, fields.Number):
-        return None if isinstance(value, (int, float)) and not isinstance(value, bool) else "Not a valid number."
-    if isinstance(field, fields.List) and isinstance(value, list):
-        for item in value:
-            error = json_type_error(field.inner, item)
-            if error:
-                return error
-    return None
+def _json_request() -> bool:
+    return has_request_context() and request.is_json
 
 
-class StrictSchema(ma.Schema):
-    """Unknown fields are an error, never silently dropped; JSON bodies must have the JSON types
-    the OpenAPI document gives (no ``"5"`` for an integer, no ``0`` for a boolean)."""
-
-    class Meta:
-        unknown = ma.RAISE
-
-    @ma.pre_load
-    def _json_types(self, data: Any, **_: Any) -> Any:
-        # Only decoded JSON objects of a JSON request: webargs hands query and form data over as a
-        # MultiDictProxy (strings, coerced on purpose), and CSV imports load outside any request.
-        if type(data) is dict and has_request_context() and request.is_json:
-            errors: dict[str, list[str]] = {}
-            for name, field in self.load_fields.items():
-                key = field.data_key or name
-                if key in data:
-                    error = json_type_error(field, data[key])
-                    if error:
-                        errors[key] = [error]
-            if errors:
-                raise ma.ValidationError(errors)
-        return data
+# Strict schemas check JSON types only for the body of a JSON request: query strings and CSV
+# rows are strings on purpose, and coercing them is right.
+StrictSchema.is_json_request = staticmethod(_json_request)  # type: ignore[method-assign]
 
 
 class LatLon(fields.String):

@@ -20,9 +20,9 @@ def served_spec() -> dict[str, Any]:
         app = create_app({"TESTING": True, "SECRET_KEY": "openapi-dump", "DATABASE_URL": f"sqlite:///{tmp}/dump.sqlite3",
                           "INSTANCE_DIR": tmp, "ARTIFACTS_DIR": f"{tmp}/artifacts"})
         try:
-            spec: dict[str, Any] = app.extensions["reco.api"].spec.to_dict()
+            spec: dict[str, Any] = app.rest_api.spec.to_dict()
         finally:
-            app.extensions["reco.engine"].dispose()
+            app.services.close()
     return spec
 
 

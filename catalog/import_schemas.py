@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from marshmallow import (
     RAISE,
     Schema,
@@ -42,6 +43,58 @@ CATEGORIES = (
     "healthcare",
     "business",
 )
+
+def json_type_error(field: fields.Field, value: Any) -> str | None:
+    """Why ``value`` (decoded JSON) is not of the JSON type the OpenAPI document gives ``field``.
+
+    marshmallow coerces: ``Integer`` takes ``"5"`` and ``True``, ``Boolean`` takes ``0`` and ``"yes"``.
+    That suits query strings and CSV rows, but a JSON body that violates the published schema
+    must be rejected, not reinterpreted."""
+    if value is None:
+        return None  # allow_none is the field's own business
+    if isinstance(field, fields.Boolean):
+        return None if isinstance(value, bool) else "Not a valid boolean."
+    if isinstance(field, fields.Integer):
+        return None if isinstance(value, int) and not isinstance(value, bool) else "Not a valid integer."
+    if isinstance(field, fields.Number):
+        return None if isinstance(value, (int, float)) and not isinstance(value, bool) else "Not a valid number."
+    if isinstance(field, fields.List) and isinstance(value, list):
+        for item in value:
+            error = json_type_error(field.inner, item)
+            if error:
+                return error
+    return None
+
+
+class StrictSchema(ma.Schema):
+    """Unknown fields are an error, never silently dropped; JSON bodies must have the JSON types
+    the OpenAPI document gives (no ``"5"`` for an integer, no ``0`` for a boolean)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    @staticmethod
+    def is_json_request() -> bool:
+        """Whether the data being loaded is a JSON request body; the web layer sets this
+        (:mod:`api.fields`), so this module needs no Flask."""
+        return False
+
+    @ma.pre_load
+    def _json_types(self, data: Any, **_: Any) -> Any:
+        # Only decoded JSON objects of a JSON request: webargs hands query and form data over as a
+        # MultiDictProxy (strings, coerced on purpose), and CSV imports load outside any request.
+        if type(data) is dict and self.is_json_request():
+            errors: dict[str, list[str]] = {}
+            for name, field in self.load_fields.items():
+                key = field.data_key or name
+                if key in data:
+                    error = json_type_error(field, data[key])
+                    if error:
+                        errors[key] = [error]
+            if errors:
+                raise ma.ValidationError(errors)
+        return data
+
 
 TRUTHY = {"true", "1", "yes", "y", "是", "t", True}
 FALSY = {"false", "0", "no", "n", "否", "f", False}

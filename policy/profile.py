@@ -46,6 +46,7 @@ class TrainingRecord:
     end_date: date | None  # the (planned or actual) end: R3 counts the year training ends
     course_id: int | None = None
     subsidy_cny: float = 0.0
+    enrolled_on: date | None = None  # R3 counts an open enrolment in this year until it has an end
 
 
 @dataclass(frozen=True)

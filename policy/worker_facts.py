@@ -7,12 +7,12 @@ per-course step in :mod:`policy.rules` is then pure numpy. Both :func:`policy.de
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
+from policy.archive import counts_toward_limits, subsidized_by_year
 from policy.profile import Certificate, WorkerProfile
 from policy.settings import PolicySettings
 from policy.table import NO_LEVEL, group_mask
@@ -55,10 +55,9 @@ class WorkerFacts:
             if county
         )
 
-        # R3 and R4 count only subsidized trainings the worker did not drop: a self-paid course
-        # uses none of the three, and a dropped one earned no certificate and so no subsidy.
-        counted = [t for t in profile.trainings if t.subsidized and t.status != "dropped"]
-        by_year = Counter(t.end_date.year for t in counted if t.end_date is not None)
+        # R3 and R4: one reading of the archive for every reader (policy.archive).
+        counted = [t for t in profile.trainings if counts_toward_limits(t)]
+        by_year = subsidized_by_year(counted)
         repeat_pairs = frozenset(
             (t.occupation_code, NO_LEVEL if t.level is None else t.level) for t in counted
         )

@@ -28,7 +28,7 @@ Baselines, computed in the same run by :mod:`training_jobs.train`
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ from scipy.stats import rankdata
 
 from catalog.vocabulary import PRIORITY_GROUPS
 from recommender.items import Interaction, TrainingData
+from recommender.model import InteractionWeights
 
 #: Event kinds that make a test pair relevant (a bare view is too weak a signal to grade on).
 DEFAULT_RELEVANT_KINDS: frozenset[str] = frozenset({"click", "save", "enrol", "complete"})
@@ -270,9 +271,15 @@ def evaluate_scores(scores: np.ndarray, task: EvalTask, k: int = 10) -> dict[str
 
 
 def popularity_scores(train: Iterable[Interaction], candidate_ids: np.ndarray, n_users: int,
-                      weights: Mapping[str, float] | None = None) -> np.ndarray:
-    """Popularity baseline: weighted training events per candidate, the same row for everyone."""
-    w = weights or {"view": 1.0, "click": 2.0, "save": 3.0, "enrol": 5.0, "complete": 6.0}
+                      weights: InteractionWeights | Mapping[str, float] | None = None) -> np.ndarray:
+    """Popularity baseline: weighted training events per candidate, the same row for everyone.
+
+    ``weights`` are the event weights the model is trained with (``RECO_EVENT_WEIGHTS``), so the
+    promotion gate compares the two on the same reading of the events; dismissals add nothing.
+    """
+    if weights is None:
+        weights = InteractionWeights()
+    w = asdict(weights) if isinstance(weights, InteractionWeights) else dict(weights)
     col = {int(c): j for j, c in enumerate(candidate_ids)}
     pop = np.zeros(candidate_ids.size, dtype=np.float64)
     for e in train:

@@ -12,10 +12,10 @@ Events of one (worker, course) pair are collapsed into one positive whose weight
 sum: a funnel view→click→enrol is one enrolment, not three pieces of evidence, and summing would
 reward courses that people browse repeatedly.
 
-Dismissals (``dismiss``) are negative evidence. A pair whose latest event is a dismissal is removed
-from the positives (so WARP never treats it as positive; WARP may still sample it as a negative,
-which is what we want). The dismissed pairs are returned separately so ranking can down-weight
-them (:mod:`recommender.ranking`). A later enrolment overrides an earlier dismissal.
+Dismissals (``dismiss``) are negative evidence, read as everywhere else
+(:mod:`recommender.dismissals`): a pair whose dismissal still stands (no later save, enrolment or
+completion) is removed from the positives (so WARP never treats it as positive; WARP may still
+sample it as a negative, which is what we want) and returned separately.
 
 The hybrid method: content-only first, identity offsets second (warm start)
 ---------------------------------------------------------------------------
@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from recommender.dismissals import DISMISS, standing_dismissals
 from recommender.features import IdMap
 from recommender.items import Interaction
 
@@ -132,11 +133,6 @@ class InteractionWeights:
         return cls(**weights)
 
 
-# Kinds that override an earlier dismissal: acting on a course after dismissing it means the
-# dismissal is stale. A mere view afterwards (e.g. the course was shown again) does not.
-_OVERRIDING_KINDS = frozenset({"save", "enrol", "complete"})
-
-
 @dataclass
 class InteractionMatrices:
     """Matrices built from interactions for one pair of id maps.
@@ -174,22 +170,16 @@ def build_interaction_matrices(interactions: Iterable[Interaction], user_ids: Id
     InteractionMatrices
     """
     best: dict[tuple[int, int], float] = {}
-    dismissed_at: dict[tuple[int, int], Any] = {}
-    overridden: set[tuple[int, int]] = set()
-    events = sorted(interactions, key=lambda e: e.at)
-    for e in events:
+    keyed: list[tuple[tuple[int, int], str, Any]] = []
+    for e in interactions:
         u, i = user_ids.row(e.worker_id), item_ids.row(e.course_id)
         if u is None or i is None:
             continue
-        key = (u, i)
-        if e.kind == "dismiss":
-            dismissed_at[key] = e.at
-            overridden.discard(key)
-            continue
-        best[key] = max(best.get(key, 0.0), weights.of(e.kind))
-        if key in dismissed_at and e.kind in _OVERRIDING_KINDS:
-            overridden.add(key)
-    dismissed = {k for k in dismissed_at if k not in overridden}
+        keyed.append(((u, i), e.kind, e.at))
+        if e.kind != DISMISS:
+            best[(u, i)] = max(best.get((u, i), 0.0), weights.of(e.kind))
+    # The same reading of a dismissal as serving and the push (recommender.dismissals).
+    dismissed = standing_dismissals(keyed)
     pos = [(k, w) for k, w in best.items() if k not in dismissed]
     shape = (len(user_ids), len(item_ids))
     rows = np.array([k[0] for k, _ in pos], dtype=np.int32)

@@ -11,8 +11,9 @@ filters (1.0 = best). Percentiles, not raw scores, because raw LightFM scores ha
 week. Weighted policy terms in [0, 1] are added (see :class:`RankingWeights`).
 
 Hard filters (never relaxed): eligible under the rules, seats left, enrolment deadline not past,
-within the worker's travel range (online courses are always in range). Dismissed courses are not
-removed (the worker may change their mind, and counselors should see them) but pay a penalty.
+within the worker's travel range (online courses are always in range), not dismissed by the
+worker (a dismissal stands until the worker saves or enrols in the course later; see
+:mod:`recommender.dismissals`).
 
 Fallback
 --------
@@ -52,6 +53,10 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     "WELL_RATED_INSTITUTION": ("培训机构信用等级高", "Institution with a high credit rating"),
 }
 
+# Travel range of a worker whose profile sets none (km); online courses are always in range.
+# The one default: settings (RECO_DEFAULT_MAX_KM), serving, push and ranking all start from it.
+DEFAULT_MAX_TRAVEL_KM: Final = 50.0
+
 _CREDIT_SCORE: Final[dict[str, float]] = {r: 1.0 - i / (len(CREDIT_RATINGS) - 1)
                                          for i, r in enumerate(CREDIT_RATINGS)}
 
@@ -80,8 +85,6 @@ class RankingWeights:
         Course occupation (or its category/prefix) in the worker's declared interests.
     safety_first
         R11: the safety course a high-risk worker must pass first. Large, so it tops the list.
-    dismissed_penalty
-        Subtracted when the worker dismissed the course.
     near_km, soon_days
         Scales of the proximity and start terms.
     reason_threshold
@@ -98,7 +101,6 @@ class RankingWeights:
     credit: float = 0.10
     interest: float = 0.25
     safety_first: float = 2.0
-    dismissed_penalty: float = 1.0
     near_km: float = 15.0
     soon_days: float = 30.0
     reason_threshold: float = 0.5
@@ -142,7 +144,8 @@ class Candidates:
     def keep_mask(self) -> np.ndarray:
         """Rows passing every hard filter."""
         return (np.asarray(self.eligible, bool) & np.asarray(self.seats_open, bool)
-                & np.asarray(self.deadline_ok, bool) & np.asarray(self.in_range, bool))
+                & np.asarray(self.deadline_ok, bool) & np.asarray(self.in_range, bool)
+                & ~np.asarray(self.dismissed, bool))
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ def _percentile(scores: np.ndarray, keep: np.ndarray) -> np.ndarray:
 
 
 def policy_terms(c: Candidates, w: RankingWeights) -> dict[str, np.ndarray]:
-    """Unweighted policy terms in [0, 1], keyed by reason code (plus ``DISMISSED``)."""
+    """Unweighted policy terms in [0, 1], keyed by reason code."""
     lvl = np.asarray(c.shortage_level, dtype=np.float64)
     shortage = np.where(lvl > 0, (4.0 - np.clip(lvl, 1, 3)) / 3.0, 0.0)
     dist = np.asarray(c.distance_km, dtype=np.float64)
@@ -201,7 +204,6 @@ def policy_terms(c: Candidates, w: RankingWeights) -> dict[str, np.ndarray]:
         "NEAR_YOU": near,
         "STARTS_SOON": soon,
         "WELL_RATED_INSTITUTION": np.asarray(c.credit_score, dtype=np.float64),
-        "DISMISSED": np.asarray(c.dismissed, dtype=np.float64),
     }
 
 
@@ -256,7 +258,6 @@ def rank(model_scores: np.ndarray | None, candidates: Candidates, weights: Ranki
         wt = float(getattr(weights, attr))
         blended += wt * terms[code]
         contrib[code] = terms[code]
-    blended -= weights.dismissed_penalty * terms["DISMISSED"]
     idx = np.flatnonzero(keep)
     if idx.size == 0 or k <= 0:
         return []
@@ -298,7 +299,7 @@ def fallback_rank(candidates: Candidates, weights: RankingWeights = RankingWeigh
     """Rule-based ranking for when no model is loaded: same filters and caps, policy terms only.
 
     Scores are ``safety_first + shortage + targeted + near + starts_soon + credit + interest``
-    (weighted as in ``weights``) minus the dismissal penalty; see :func:`rank`.
+    (weighted as in ``weights``); see :func:`rank`.
     """
     return rank(None, candidates, weights, k, max_per_occupation, max_per_institution)
 
@@ -355,7 +356,8 @@ class CourseArrays:
 
 def build_candidates(courses: CourseArrays, profile: WorkerProfile, today: date, eligible: np.ndarray,
                      effective_groups: frozenset[str] | None = None, dismissed_ids: Iterable[int] = (),
-                     safety_first: np.ndarray | None = None, default_max_km: float | None = None) -> Candidates:
+                     safety_first: np.ndarray | None = None,
+                     default_max_km: float | None = DEFAULT_MAX_TRAVEL_KM) -> Candidates:
     """Candidate arrays for one worker over a whole catalog.
 
     Parameters
@@ -371,7 +373,8 @@ def build_candidates(courses: CourseArrays, profile: WorkerProfile, today: date,
     effective_groups
         The worker's groups including those extended by R6 (family); defaults to own groups.
     dismissed_ids
-        Course ids the worker dismissed.
+        Course ids whose dismissal stands (:func:`recommender.dismissals.standing_dismissals`):
+        never candidates.
     safety_first
         R11 mask from the rules (the safety course the worker must pass first); none by default.
     default_max_km

@@ -1,4 +1,7 @@
-"""One worker's recommendations: rules (hard), model score (soft), policy terms, diversity.
+"""One worker's ranked list: rules (hard), model score (soft), policy terms, diversity.
+
+The domain step of every recommendation use case (:mod:`serving.recommendations`) and of the push
+audience (:mod:`serving.push`); it reads no database and no request.
 
 The order of work per request: the rules engine over the whole catalog (numpy masks), availability
 and distance masks, the model's scores from precomputed item representations (one mat-vec), then
@@ -17,7 +20,7 @@ from policy import PolicySettings, decide_many
 from policy.profile import WorkerProfile
 from recommender.artifacts import LoadedArtifact
 from recommender.items import CourseItem
-from recommender.ranking import RankingWeights, build_candidates, fallback_rank, rank
+from recommender.ranking import DEFAULT_MAX_TRAVEL_KM, RankingWeights, build_candidates, fallback_rank, rank
 from serving.models import ModelServing
 from serving.snapshot import CatalogSnapshot
 
@@ -47,12 +50,17 @@ class RecommendationResult:
 def recommend(snapshot: CatalogSnapshot, serving: ModelServing, profile: WorkerProfile, *,
               worker_id: int | None, today: date, settings: PolicySettings, weights: RankingWeights,
               k: int, dismissed: Iterable[int] = (), taken: Iterable[int] = (),
-              default_max_km: float | None = None, max_per_occupation: int = 3,
+              default_max_km: float | None = DEFAULT_MAX_TRAVEL_KM, max_per_occupation: int = 3,
               max_per_institution: int = 3) -> RecommendationResult:
-    """Rank the catalog for one worker; ``taken`` are courses already in their archive."""
+    """Rank the catalog for one worker.
+
+    Never ranked: courses of the worker's archive (enrolled or completed, :func:`taken_courses`,
+    plus any ``taken`` given) and courses whose dismissal stands (``dismissed``, read with
+    :func:`recommender.dismissals.standing_dismissals`).
+    """
     bulk = decide_many(profile, snapshot.table, today, settings)
     eligible = bulk.eligible.copy()
-    taken_rows = [snapshot.row_of[c] for c in taken if c in snapshot.row_of]
+    taken_rows = [snapshot.row_of[c] for c in taken_courses(profile) | set(taken) if c in snapshot.row_of]
     eligible[taken_rows] = False
     candidates = build_candidates(snapshot.arrays, profile, today, eligible, bulk.effective_groups,
                                   dismissed, bulk.safety_first, default_max_km)
@@ -78,3 +86,8 @@ def recommend(snapshot: CatalogSnapshot, serving: ModelServing, profile: WorkerP
             days_to_start=int(candidates.days_to_start[i]),
         ))
     return RecommendationResult(items, version, int(candidates.keep_mask().sum()))
+
+
+def taken_courses(profile: WorkerProfile) -> frozenset[int]:
+    """Courses in the worker's archive that were not dropped: never recommended or pushed again."""
+    return frozenset(t.course_id for t in profile.trainings if t.course_id is not None and t.status != "dropped")

@@ -107,7 +107,7 @@ def app(sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
     """The app on a fresh SQLite database (API tests; storage tests use ``database_url``)."""
     app = make_test_app(_sqlite_copy(sqlite_template, tmp_path), tmp_path)
     yield app
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def load_training_data(session: Session, today: date, progress: bool = True) -> 
     courses = {item.id: item for item in build_snapshot(session, today).items}
     workers: dict[int, WorkerProfile] = {}
     job_center: dict[int, str | None] = {}
-    centers = dict(session.execute(select(JobCenter.id, JobCenter.code)).tuples().all())
+    centers = dict(session.execute(select(JobCenter.id, JobCenter.code)).all())
     total = session.scalar(select(func.count(Worker.id))) or 0
     stmt = (select(Worker).order_by(Worker.id)
             .options(selectinload(Worker.certificates), selectinload(Worker.trainings),
@@ -101,7 +101,7 @@ def write_population(session: Session, workers: dict[int, WorkerProfile], job_ce
         session.execute(insert(Worker), list(chunk))
         bar.update(len(chunk))
     ids = dict(session.execute(select(Worker.external_ref, Worker.id)
-                               .where(Worker.external_ref.like(f"{DEMO_PREFIX}%"))).tuples().all())
+                               .where(Worker.external_ref.like(f"{DEMO_PREFIX}%"))).all())
     certs = [{"worker_id": ids[f"{DEMO_PREFIX}{wid}"], "occupation_code": c.occupation_code, "level": c.level,
               "certificate_type": c.certificate_type, "issued_on": c.issued_on, "valid_until": c.valid_until}
              for wid, p in workers.items() for c in p.certificates]

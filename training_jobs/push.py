@@ -1,45 +1,34 @@
-"""Planning pushes: which opted-in workers a course suits, as a batch job.
+"""The push-planning job: which opted-in workers each new course suits, written as JSON lines.
 
-The plan's "automated push of training services" (强化培训服务自动化推送): when a course is
-published, tell the workers it suits. A worker is in a course's audience when the course is among
-their own top-``k`` recommendations: the same rules, filters, model and diversity caps as the
-recommendation endpoint, so a push never says something the app would not show.
-
-A push line carries only what a notification may show: worker id, course id, title, start date
-and reason codes, which never name a priority group. No profile field leaves this job. A notification
-shows on a lock screen: the title of a course aimed at a sensitive group (a disability training
-base's course, a course for dibao families) would tell anyone who sees the phone that its owner is
-in that group, so such courses are pushed with a generic title and opened in the app.
+``python -m training_jobs.push --course 256 --course CODE --out var/push.jsonl`` (or the thin
+wrapper ``flask push plan``) reads the same ``RECO_*`` settings as the web app and needs no web
+app. The audience itself is the use case :func:`serving.push.course_push_audience`, built on the
+per-worker step of the recommendation endpoint; this job adds the per-seat budget, the progress
+bar and an atomic plan file.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
-from catalog.vocabulary import SENSITIVE_PRIORITY_GROUPS
-from policy import PolicySettings
-from policy.profile import WorkerProfile
-from recommender.ranking import RankingWeights
-from serving.models import ModelServing
-from serving.recommend import recommend
-from serving.snapshot import CatalogSnapshot
+from sqlalchemy import or_, select
+from tqdm import tqdm
 
-GENERIC_TITLE = ("有一门新的补贴培训课程适合您", "A new subsidized course suits you")
+from catalog.tables import Course
+from serving.push import GENERIC_TITLE, PushSummary, course_push_audience, opted_in_count, opted_in_workers, plan_pushes
+from serving.root import Services, SettingsError, services_from_environment
+
+__all__ = ["GENERIC_TITLE", "PushSummary", "UnknownCourse", "cap_per_course", "main", "plan_pushes", "run_plan"]
 
 
-@dataclass
-class PushSummary:
-    scanned: int = 0
-    held_back: int = 0  # suited the worker, but the course's push budget was spent on better fits
-    by_course: Counter[int] = field(default_factory=Counter)  # pushes planned per course
-
-    @property
-    def pushes(self) -> int:
-        return sum(self.by_course.values())
+class UnknownCourse(ValueError):
+    """A --course value that names no course."""
 
 
 def cap_per_course(lines: Iterable[dict[str, Any]], budget: dict[int, int],
@@ -63,22 +52,67 @@ def cap_per_course(lines: Iterable[dict[str, Any]], budget: dict[int, int],
     return kept
 
 
-def plan_pushes(snapshot: CatalogSnapshot, serving: ModelServing, workers: Iterable[tuple[int, WorkerProfile]],
-                course_ids: set[int], *, today: date, settings: PolicySettings, weights: RankingWeights,
-                top_k: int = 20, default_max_km: float | None = 50.0,
-                summary: PushSummary | None = None) -> Iterator[dict[str, Any]]:
-    """Yield one push line per (worker, course) where the course is in the worker's top ``k``."""
-    summary = summary if summary is not None else PushSummary()
-    for worker_id, profile in workers:
-        summary.scanned += 1
-        result = recommend(snapshot, serving, profile, worker_id=worker_id, today=today, settings=settings,
-                           weights=weights, k=top_k, default_max_km=default_max_km)
-        for rec in result.items:
-            if rec.course.id not in course_ids:
-                continue
-            summary.by_course[rec.course.id] += 1
-            generic = bool(rec.course.facts.target_groups & SENSITIVE_PRIORITY_GROUPS)
-            title_zh, title_en = GENERIC_TITLE if generic else (rec.course.title_zh, rec.course.title_en)
-            yield {"worker_id": worker_id, "course_id": rec.course.id, "rank": rec.rank,
-                   "title_zh": title_zh, "title_en": title_en, "generic_title": generic,
-                   "start_date": rec.course.facts.start_date.isoformat(), "reasons": list(rec.reasons)}
+def run_plan(services: Services, courses: Sequence[str], out: Path, *, top: int = 20, per_seat: int = 10,
+             progress: bool = True) -> PushSummary:
+    """Plan pushes of the given courses (ids or codes) into ``out``; a half-written plan never
+    replaces a complete one."""
+    with services.sessions() as session:
+        ids = {int(c) for c in courses if c.isdigit()}
+        codes = [c for c in courses if not c.isdigit()]
+        found = set(session.scalars(select(Course.id).where(or_(Course.id.in_(ids), Course.code.in_(codes)))))
+        if len(found) < len(set(courses)):
+            raise UnknownCourse("unknown course id or code among the courses asked for")
+        total = opted_in_count(session)
+        workers = tqdm(opted_in_workers(session), total=total, unit="worker", desc="push audience",
+                       disable=None if progress else True, file=sys.stderr)
+        summary = PushSummary()
+        lines: Iterable[dict[str, Any]] = course_push_audience(services, session, found, top_k=top,
+                                                               summary=summary, workers=workers)
+        if per_seat > 0:
+            snapshot = services.snapshots.get(session, services.today())
+            budget = {cid: max(snapshot.items[snapshot.row_of[cid]].seats_left, 1) * per_seat for cid in found}
+            lines = cap_per_course(lines, budget, summary)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(out.suffix + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        os.replace(tmp, out)
+    return summary
+
+
+def summary_lines(summary: PushSummary, out: Path) -> list[str]:
+    lines = [f"scanned {summary.scanned} opted-in workers; {summary.pushes} pushes planned -> {out}"
+             f" ({summary.held_back} held back by the per-seat cap)"]
+    lines += [f"  course {course_id}: {n} workers" for course_id, n in summary.by_course.most_common()]
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m training_jobs.push``: exit 0 on success, 2 on bad arguments or settings."""
+    ap = argparse.ArgumentParser(description="Plan pushes of new courses to the opted-in workers they suit.")
+    ap.add_argument("--course", dest="courses", action="append", required=True, help="course id or code (repeatable)")
+    ap.add_argument("--top", type=int, default=20, help="push when the course is in the worker's top N")
+    ap.add_argument("--per-seat", type=int, default=10, help="at most this many pushes per open seat (0: no cap)")
+    ap.add_argument("--out", type=Path, required=True, help="JSON-lines push plan to write")
+    ap.add_argument("--no-progress", action="store_true")
+    args = ap.parse_args(argv)
+    try:
+        services = services_from_environment()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        summary = run_plan(services, args.courses, args.out, top=args.top, per_seat=args.per_seat,
+                           progress=not args.no_progress)
+    except UnknownCourse as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        services.close()
+    print("\n".join(summary_lines(summary, args.out)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

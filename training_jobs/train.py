@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -55,6 +55,9 @@ from recommender.evaluation import (
 from recommender.features import FeatureSpace, IdMap
 from recommender.items import Interaction, TrainingData
 from recommender.model import HybridModel, InteractionWeights, ModelParams, WarmStart, build_interaction_matrices
+
+if TYPE_CHECKING:
+    from serving.root import Services
 
 K = 10
 DEFAULT_WEIGHTS = InteractionWeights()  # frozen: safe to share as a default
@@ -361,7 +364,8 @@ def run_training(data: TrainingData, params: ModelParams, artifacts_root: Path |
     t = time.perf_counter()
     metrics: dict[str, Any] = {
         "hybrid": evaluate_scores(score_task(hybrid, data, task, today), task, K),
-        "popularity": evaluate_scores(popularity_scores(split.train, task.candidate_ids, len(task.user_ids)), task, K),
+        "popularity": evaluate_scores(popularity_scores(split.train, task.candidate_ids, len(task.user_ids),
+                                                        weights), task, K),
         "content_only": evaluate_scores(score_task(content, data, task, today), task, K),
     }
     timings["evaluate_s"] = time.perf_counter() - t
@@ -417,16 +421,45 @@ def synthetic_data(n_workers: int, n_courses: int, seed: int, today: date) -> Tr
     return TrainingData(workers, {c.id: c for c in courses}, inter, jc)
 
 
+@dataclass
+class DatabaseRun:
+    """What training on the service database did: the data's size and, when there was data, the run."""
+
+    workers: int
+    courses: int
+    interactions: int
+    result: TrainingResult | None  # None: no interactions yet, nothing to learn from
+
+
+def train_from_database(services: Services, params: ModelParams, *, progress: bool = True,
+                        report_dir: Path | str | None = None) -> DatabaseRun:
+    """Train on the service database's workers, courses and events, with its event weights, into its
+    artifacts folder; the web app picks a promoted model up on its next reload check."""
+    from training_jobs.dataset import load_training_data
+
+    today = services.today()
+    with services.sessions() as session:
+        data = load_training_data(session, today, progress=progress)
+    run = DatabaseRun(len(data.workers), len(data.courses), len(data.interactions), None)
+    if data.interactions:
+        run.result = run_training(data, params, services.artifacts_dir, report_dir, today=today,
+                                  progress=progress, weights=services.event_weights)
+    return run
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """CLI entry point; exit code 0 when promoted, 2 when the model was not promoted."""
     ap = argparse.ArgumentParser(description="Train and publish the course recommender.")
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--data", type=Path, help="folder with courses.jsonl, workers.jsonl, interactions.csv")
     src.add_argument("--synthetic", type=int, metavar="N", help="generate N synthetic workers")
+    src.add_argument("--database", action="store_true",
+                     help="the service database (DATABASE_URL and the RECO_* settings, as the web app reads them)")
     ap.add_argument("--courses", type=int, default=600, help="synthetic courses")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--today", type=date.fromisoformat, default=None)
-    ap.add_argument("--artifacts", type=Path, required=True)
+    ap.add_argument("--artifacts", type=Path, default=None,
+                    help="artifacts folder (required with --data/--synthetic; --database: RECO_ARTIFACTS_DIR)")
     ap.add_argument("--report-dir", type=Path, default=None)
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--components", type=int, default=None)
@@ -438,6 +471,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    "learning_rate": args.learning_rate, "num_threads": args.threads}.items()
                  if v is not None}
     params = ModelParams.from_mapping({**ModelParams().to_dict(), **overrides})
+    if args.database:
+        return _main_database(args, params)
+    if args.artifacts is None:
+        ap.error("--artifacts is required with --data or --synthetic")
     if args.synthetic is not None:
         today = args.today or date(2027, 3, 1)
         data = synthetic_data(args.synthetic, args.courses, args.seed, today)
@@ -459,6 +496,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(f"promoted: {result.reason}")
     return 0
+
+
+def _main_database(args: argparse.Namespace, params: ModelParams) -> int:
+    from serving.root import SettingsError, services_from_environment
+
+    try:
+        services = services_from_environment({"ARTIFACTS_DIR": str(args.artifacts)} if args.artifacts else None)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        run = train_from_database(services, params, progress=not args.no_progress, report_dir=args.report_dir)
+    finally:
+        services.close()
+    print(f"training on {run.workers} workers, {run.courses} courses, {run.interactions} interactions")
+    if run.result is None:
+        print("no interactions yet: nothing to learn from; the service ranks by rules")
+        return 0
+    result = run.result
+    print(summary_table(result.metrics))
+    print(f"version {result.version}: {'PROMOTED' if result.promoted else 'NOT promoted'} ({result.reason})")
+    print(f"report: {result.report_path}")
+    return 0 if result.promoted else 2
 
 
 if __name__ == "__main__":

@@ -36,13 +36,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from tqdm import tqdm
 
-from api.workers.schemas import (
-    RELATIONS,
-    CertificateIn,
-    LocationIn,
-    TrainingIn,
-    WorkerIn,
-)
 from catalog.import_schemas import Flag, PipeList, RowSchema
 from catalog.importing import (
     FileSummary,
@@ -55,6 +48,13 @@ from catalog.importing import expand_paths as catalog_expand_paths
 from catalog.tables import County, Course, ImportRecord, JobCenter
 from workers import identity
 from workers.profiles import approximate
+from workers.schemas import (
+    RELATIONS,
+    CertificateIn,
+    LocationIn,
+    TrainingIn,
+    WorkerIn,
+)
 from workers.service import OUTSIDE_CITY, ProfileError, apply_fields, audit
 from workers.tables import TrainingRecord, Worker
 

@@ -33,7 +33,7 @@ def policy_training(t: TrainingRecord) -> PolicyTraining:
     return PolicyTraining(occupation_code=t.occupation_code, level=t.level, training_type=t.training_type,
                           status=t.status, subsidized=t.subsidized,  # type: ignore[arg-type]
                           end_date=t.end_date or t.completed_on, course_id=t.course_id,
-                          subsidy_cny=float(t.subsidy_cny))
+                          subsidy_cny=float(t.subsidy_cny), enrolled_on=t.enrolled_on)
 
 
 def to_profile(worker: Worker) -> WorkerProfile:

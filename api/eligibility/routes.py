@@ -4,30 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 from api.auth import current_principal, requires
-from api.clock import today
+from api.context import services
 from api.db import db
 from api.eligibility.schemas import CourseIdQuery, DecisionList, DecisionSchema, InlineEligibilityIn
-from api.workers.routes import load_worker
-from policy import Decision, PolicySettings, decide
-from policy.profile import WorkerProfile
-from serving.snapshot import CatalogSnapshot
-from workers.profiles import inline_profile, to_profile
-from workers.service import audit
+from policy import Decision
+from serving import eligibility
+from workers.profiles import inline_profile
 
 blp = Blueprint("eligibility", __name__, url_prefix="/v1",
                 description="Eligibility and subsidy decisions with a trace of every rule (R1–R12)")
-
-
-def policy_settings() -> PolicySettings:
-    return current_app.extensions["reco.policy"]  # type: ignore[no-any-return]
-
-
-def snapshot() -> CatalogSnapshot:
-    return current_app.extensions["reco.snapshots"].get(db(), today())  # type: ignore[no-any-return]
 
 
 def decision_view(d: Decision) -> dict[str, Any]:
@@ -42,15 +30,6 @@ def decision_view(d: Decision) -> dict[str, Any]:
     }
 
 
-def decide_courses(profile: WorkerProfile, course_ids: list[int]) -> list[dict[str, Any]]:
-    snap = snapshot()
-    missing = [cid for cid in course_ids if cid not in snap.row_of]
-    if missing:
-        abort(404, message=f"No course with id {', '.join(map(str, missing))}.")
-    return [decision_view(decide(profile, snap.items[snap.row_of[cid]].facts, today(), policy_settings()))
-            for cid in course_ids]
-
-
 @blp.route("/workers/<int:worker_id>/eligibility")
 @requires(blp, "admin", "counselor")
 @blp.arguments(CourseIdQuery, location="query")
@@ -58,11 +37,8 @@ def decide_courses(profile: WorkerProfile, course_ids: list[int]) -> list[dict[s
 @blp.alt_response(404, response="NOT_FOUND")
 def worker_eligibility(args: dict[str, Any], worker_id: int) -> dict[str, Any]:
     """Whether a registered worker may take a course with a subsidy, rule by rule."""
-    worker = load_worker(worker_id)
-    result = decide_courses(to_profile(worker), [args["course_id"]])[0]
-    audit(db(), current_principal(), "read", worker.id, ["eligibility"])
-    db().commit()
-    return result
+    return decision_view(eligibility.for_stored_worker(services(), db(), current_principal(), worker_id,
+                                                       args["course_id"]))
 
 
 @blp.route("/eligibility", methods=["POST"])
@@ -72,4 +48,5 @@ def worker_eligibility(args: dict[str, Any], worker_id: int) -> dict[str, Any]:
 @blp.alt_response(404, response="NOT_FOUND")
 def inline_eligibility(data: dict[str, Any]) -> dict[str, Any]:
     """Decide courses for an inline profile (nothing is stored)."""
-    return {"items": decide_courses(inline_profile(data["profile"]), data["course_ids"])}
+    decisions = eligibility.for_profile(services(), db(), inline_profile(data["profile"]), data["course_ids"])
+    return {"items": [decision_view(d) for d in decisions]}

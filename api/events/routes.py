@@ -23,7 +23,10 @@ class EventIn(StrictSchema):
     worker_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
     course_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
     kind = fields.String(required=True, validate=validate.OneOf(INTERACTION_KINDS),
-                         metadata={"description": "`dismiss` is negative evidence: the course is not shown again"})
+                         metadata={"description": (
+                             "`dismiss`: the course is not shown again to that worker (recommendations and "
+                             "pushes) unless the worker later saves, enrols in or completes the same course; "
+                             "the recommender learns it as negative evidence with the same reading")})
     at = fields.AwareDateTime(metadata={"description": "When it happened (default: now); not in the future"})
     client_event_id = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9._:-]{8,64}$"),
                                     metadata={"description": "Idempotency key: a retried event is stored once"})

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
 from flask_smorest import Blueprint, abort
 from sqlalchemy import text
 
+from api.context import services
 from api.db import db
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="Liveness and readiness")
@@ -50,5 +50,4 @@ def ready() -> dict[str, Any]:
         db().execute(text("SELECT 1"))
     except Exception:  # any failure to reach the database means "not ready"
         abort(503, message="The database cannot be reached.", headers={"Retry-After": "5"})
-    serving = current_app.extensions["reco.serving"]
-    return {"status": "ok", "database": "ok", "model": serving.status()}
+    return {"status": "ok", "database": "ok", "model": services().models.status()}

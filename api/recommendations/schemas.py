@@ -25,7 +25,8 @@ class InlineRecommendationIn(StrictSchema):
     k = fields.Integer(load_default=10, validate=validate.Range(1, MAX_K))
     dismissed_course_ids = fields.List(fields.Integer(validate=validate.Range(1, 2**31 - 1)),
                                        load_default=list, validate=validate.Length(max=500),
-                                       metadata={"description": "Courses the user dismissed in the app"})
+                                       metadata={"description": "Courses the user dismissed in the app (and did not save or "
+                                                                 "enrol in since): none of them is shown"})
 
 
 class ReasonSchema(ma.Schema):

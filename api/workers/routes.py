@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import String, cast, func, select
 
 from api.auth import current_principal, requires
 from api.clock import today
+from api.context import services
 from api.db import db
 from api.errors import fail
 from api.workers.schemas import (
@@ -26,16 +26,15 @@ from api.workers.schemas import (
     WorkerQuery,
 )
 from catalog.tables import JobCenter
+from serving import archive
 from workers.access import redact_for
 from workers.profiles import age_on, credit_hours
 from workers.service import (
     WorkerNotFound,
-    add_training,
     audit,
     create_worker,
     delete_worker,
     get_worker,
-    update_training,
     update_worker,
 )
 from workers.tables import TrainingRecord, Worker
@@ -44,10 +43,6 @@ blp = Blueprint("workers", __name__, url_prefix="/v1/workers",
                 description="Worker profiles and training records (counselors)")
 
 PROFILE_FIELDS = sorted(WorkerOut().fields)
-
-
-def online_ratio() -> float:
-    return float(current_app.config.get("ONLINE_HOURS_RATIO", 1.0))
 
 
 def worker_view(w: Worker) -> dict[str, Any]:
@@ -67,7 +62,7 @@ def worker_view(w: Worker) -> dict[str, Any]:
                           "valid_until": c.valid_until} for c in w.certificates],
         "family": [{"relative_id": f.relative_id, "relation": f.relation} for f in w.family_links],
         "interests": list(w.interests), "max_travel_km": w.max_travel_km, "online_ok": w.online_ok,
-        "push_opt_in": w.push_opt_in, "credit_hours": credit_hours(w, online_ratio()),
+        "push_opt_in": w.push_opt_in, "credit_hours": credit_hours(w, services().online_hours_ratio),
         "created_at": as_utc(w.created_at), "updated_at": as_utc(w.updated_at),
     }
     return redact_for(current_principal(), view)
@@ -115,7 +110,7 @@ class Workers(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register a worker profile at the caller's job center."""
         worker = create_worker(db(), current_principal(), data,
-                               secret_key=current_app.config["SECRET_KEY"], today=today())
+                               secret_key=services().secret_key, today=today())
         db().commit()
         return worker_view(worker)
 
@@ -142,7 +137,7 @@ class WorkerById(MethodView):
         """Change some fields of a profile; lists are replaced whole."""
         worker = load_worker(worker_id, for_edit=True)
         update_worker(db(), current_principal(), worker, data,
-                      secret_key=current_app.config["SECRET_KEY"], today=today())
+                      secret_key=services().secret_key, today=today())
         db().commit()
         return worker_view(worker)
 
@@ -167,14 +162,10 @@ class Trainings(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, worker_id: int) -> dict[str, Any]:
         """The worker's training archive with accumulated credit hours."""
-        worker = load_worker(worker_id)
-        year = today().year
-        used = sum(1 for t in worker.trainings if t.subsidized and t.status != "dropped"
-                   and (t.end_date or t.completed_on or t.enrolled_on).year == year)
-        audit(db(), current_principal(), "read", worker.id, ["trainings"])
-        db().commit()
-        return {"worker_id": worker.id, "credit_hours": credit_hours(worker, online_ratio()),
-                "subsidized_this_year": used, "items": [training_view(t) for t in worker.trainings]}
+        found = archive.history(services(), db(), current_principal(), worker_id)
+        return {"worker_id": found.worker_id, "credit_hours": found.credit_hours,
+                "subsidized_this_year": found.subsidized_this_year,
+                "items": [training_view(t) for t in found.trainings]}
 
     @requires(blp, "admin", "counselor")
     @blp.arguments(TrainingIn)
@@ -182,10 +173,7 @@ class Trainings(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, data: dict[str, Any], worker_id: int) -> dict[str, Any]:
         """Record an enrolment or a completion (with the certificate earned)."""
-        worker = load_worker(worker_id, for_edit=True)
-        record = add_training(db(), current_principal(), worker, data)
-        db().commit()
-        return training_view(record)
+        return training_view(archive.record_training(services(), db(), current_principal(), worker_id, data))
 
 
 @blp.route("/<int:worker_id>/trainings/<int:training_id>")
@@ -196,10 +184,5 @@ class TrainingById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, data: dict[str, Any], worker_id: int, training_id: int) -> dict[str, Any]:
         """Record a completion (with the certificate earned), a drop-out or the subsidy paid."""
-        worker = load_worker(worker_id, for_edit=True)
-        try:
-            record = update_training(db(), current_principal(), worker, training_id, data)
-        except WorkerNotFound:
-            fail(404, f"Worker {worker_id} has no training record {training_id}.")
-        db().commit()
-        return training_view(record)
+        return training_view(archive.update_training(services(), db(), current_principal(), worker_id,
+                                                     training_id, data))

@@ -49,7 +49,7 @@ class Keys:
 
 
 def load_sample_catalog(app: Flask, template: Path) -> None:
-    engine = app.extensions["reco.engine"]
+    engine = app.services.engine
     database = make_url(str(engine.url)).database
     assert database and Path(database).exists()
     engine.dispose()
@@ -62,7 +62,7 @@ def load_sample_catalog(app: Flask, template: Path) -> None:
 def keys(app: Flask, catalog_template: Path) -> Keys:
     """Load the sample catalog into ``app``'s database and create one key per role."""
     load_sample_catalog(app, catalog_template)
-    with writing(app.extensions["reco.sessions"]) as session:
+    with writing(app.services.sessions) as session:
         admin = create_key(session, TEST_SECRET, "admin", name="test admin")[1]
         tinghu = create_key(session, TEST_SECRET, "counselor", job_center_code="JC-TINGHU")[1]
         dafeng = create_key(session, TEST_SECRET, "counselor", job_center_code="JC-DAFENG")[1]

@@ -100,7 +100,7 @@ def test_revoked_key_is_refused(app: Flask, client: FlaskClient, keys: Keys) -> 
     from storage.session import writing
 
     assert client.get("/v1/institutions", headers=keys.as_app).status_code == 200
-    with writing(app.extensions["reco.sessions"]) as session:
+    with writing(app.services.sessions) as session:
         assert revoke_key(session, keys.app.split("_")[1])
     assert_problem(client.get("/v1/institutions", headers=keys.as_app), 401)
 
@@ -505,7 +505,7 @@ def test_ready_is_503_problem_when_the_database_is_gone(sqlite_template: Any, tm
         body = assert_problem(r, 503)
         assert r.headers["Retry-After"] and "database" in body["detail"].lower()
     finally:
-        app.extensions["reco.engine"].dispose()
+        app.services.engine.dispose()
 
 
 def test_request_body_over_the_cap_is_413_problem(app: Flask, client: FlaskClient, keys: Keys) -> None:

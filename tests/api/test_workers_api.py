@@ -81,12 +81,12 @@ def course_ids(client: FlaskClient, keys: Keys) -> dict[str, int]:
 
 
 def key_id(app: Flask, key: str) -> int:
-    with app.extensions["reco.sessions"]() as session:
+    with app.services.sessions() as session:
         return session.scalar(select(ApiKey.id).where(ApiKey.prefix == key.split("_")[1]))  # type: ignore[return-value]
 
 
 def audit_rows(app: Flask) -> list[AuditEntry]:
-    with app.extensions["reco.sessions"]() as session:
+    with app.services.sessions() as session:
         return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
 
 
@@ -301,7 +301,7 @@ def test_database_file_holds_no_plaintext_id_number(app: Flask, client: FlaskCli
                  json={"national_id": ID_C, "birth_date": "1985-09-20"})
     client.get(f"/v1/workers/{a['id']}", headers=keys.as_tinghu)
 
-    database = make_url(str(app.extensions["reco.engine"].url)).database
+    database = make_url(str(app.services.engine.url)).database
     assert database
     files = [Path(database), Path(database + "-wal")]
 
@@ -320,7 +320,7 @@ def test_database_file_holds_no_plaintext_id_number(app: Flask, client: FlaskCli
 
     assert Path(database + "-wal").exists()  # the writes are in the WAL before a checkpoint
     assert scan() == []
-    with app.extensions["reco.engine"].connect() as conn:
+    with app.services.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
     assert scan() == []
     assert b"3209**********0510" in Path(database).read_bytes()  # the mask is what is kept

@@ -422,7 +422,7 @@ def test_cli_import_prints_summary_then_rejects_bad_copy(database_url: str, tmp_
         dry = runner.invoke(args=["catalog", "import", "--dry-run", str(SAMPLE_CATALOG)])
         assert dry.exit_code == 0, dry.output
         assert "dry run: nothing was written" in dry.stdout
-        assert set(counts(app.extensions["reco.sessions"]).values()) == {0}
+        assert set(counts(app.services.sessions).values()) == {0}
 
         result = runner.invoke(args=["catalog", "import", str(SAMPLE_CATALOG)])
         assert result.exit_code == 0, result.output
@@ -443,7 +443,7 @@ def test_cli_import_prints_summary_then_rejects_bad_copy(database_url: str, tmp_
 
         bad = copy_catalog(tmp_path)
         expected = corrupt_courses(bad)
-        sessions: sessionmaker[Session] = app.extensions["reco.sessions"]
+        sessions: sessionmaker[Session] = app.services.sessions
         before = snapshot(sessions)
         rejected = runner.invoke(args=["catalog", "import", str(bad)])
         assert rejected.exit_code == 1
@@ -453,4 +453,4 @@ def test_cli_import_prints_summary_then_rejects_bad_copy(database_url: str, tmp_
         assert "added" not in rejected.stdout  # no summary table for a rejected batch
         assert snapshot(sessions) == before
     finally:
-        app.extensions["reco.engine"].dispose()
+        app.services.engine.dispose()

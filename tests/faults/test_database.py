@@ -106,7 +106,7 @@ class TcpProxy:
 
 def count(client: FlaskClient, model: Any) -> int:
     app = client.application
-    with app.extensions["reco.sessions"]() as session:
+    with app.services.sessions() as session:
         return int(session.scalar(sql_select(func.count()).select_from(model)) or 0)
 
 
@@ -147,7 +147,7 @@ def test_postgres_unreachable_gives_503_then_recovers(database_url: str, tmp_pat
         assert count(client, Worker) == workers_before + 1
     finally:
         proxy.down()
-        app.extensions["reco.engine"].dispose()
+        app.services.engine.dispose()
 
 
 def test_sqlite_locked_gives_503_and_writes_nothing(tmp_path: Path) -> None:
@@ -186,4 +186,4 @@ def test_sqlite_locked_gives_503_and_writes_nothing(tmp_path: Path) -> None:
     assert resp.get_json()["name"] == "lock test"
     assert count(client, Worker) == workers_before + 1
     assert count(client, AuditEntry) == audit_before + 2  # the read above and the create
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()

@@ -113,7 +113,7 @@ def test_bad_artifact_keeps_previous_model(fault: str, fitted: FittedModel, tmp_
     newer = publish(root, fitted, "20261103T000000Z-good02")
     assert recommendations(client, p)["served_by"]["version"] == newer
     assert client.get("/health/ready").get_json()["model"]["last_error"] is None
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()
 
 
 @pytest.mark.parametrize("fault", ["corrupt", "truncated", "missing_idmap"])
@@ -135,7 +135,7 @@ def test_bad_first_artifact_falls_back_to_rules(fault: str, fitted: FittedModel,
     model = ready.get_json()["model"]
     assert model["serving"] == "rule_based" and model["version"] is None
     assert message in model["last_error"]
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()
 
 
 @pytest.mark.slow

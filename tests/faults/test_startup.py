@@ -39,10 +39,10 @@ def test_debug_is_off_even_with_flask_debug(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("RECO_SECRET_KEY", SERVER_SECRET)
     app = create_app(production_config(tmp_path))
     assert app.debug is False and app.config["DEBUG"] is False
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()
     app = create_app({**production_config(tmp_path), "DEBUG": True})  # not even by override
     assert app.debug is False and app.config["DEBUG"] is False
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:

@@ -82,8 +82,10 @@ def test_diversity_caps_are_greedy() -> None:
 def test_safety_first_and_dismissed() -> None:
     c = _cands(3, safety_first=np.array([False, False, True]), dismissed=np.array([True, False, False]))
     res = rank(np.array([3.0, 2.0, 1.0]), c, k=3)
-    assert [r.index for r in res] == [2, 1, 0]
+    # A standing dismissal is a hard filter: the best-scored course is not shown at all.
+    assert [r.index for r in res] == [2, 1]
     assert res[0].reasons[0] == "SAFETY_FIRST"
+    assert not c.keep_mask()[0]
 
 
 def test_fallback_uses_policy_terms_only() -> None:
@@ -121,7 +123,8 @@ def test_build_candidates_masks(course_factory: Any, today: date) -> None:
     worker = WorkerProfile(lat=33.39, lon=120.14, max_travel_km=30, priority_groups=frozenset({"veteran"}),
                            interests=("modern_services",))
     c = build_candidates(arrays, worker, today, np.ones(5, bool), dismissed_ids=[5])
-    assert list(c.keep_mask()) == [True, False, False, False, True]
+    # 5 is online (always in range) but dismissed: a standing dismissal is a hard filter.
+    assert list(c.keep_mask()) == [True, False, False, False, False]
     assert list(c.targeted) == [False, False, False, False, True] and c.dismissed[4]
     assert c.interest_match.all() and np.isnan(c.distance_km[4]) and c.distance_km[0] < 0.1
 

@@ -65,7 +65,7 @@ def build_world(template: Path, tmp_path: Path) -> World:
     database = tmp_path / "security.sqlite3"
     shutil.copyfile(template, database)
     app = make_test_app(f"sqlite:///{database}", tmp_path)
-    with writing(app.extensions["reco.sessions"]) as session:
+    with writing(app.services.sessions) as session:
         keys = {
             "admin": create_key(session, TEST_SECRET, "admin", name="sec admin")[1],
             "counselor": create_key(session, TEST_SECRET, "counselor", job_center_code=OWN_CENTER)[1],
@@ -90,4 +90,4 @@ def build_world(template: Path, tmp_path: Path) -> World:
 def world(catalog_template: Path, tmp_path: Path) -> Iterator[World]:
     w = build_world(catalog_template, tmp_path)
     yield w
-    w.app.extensions["reco.engine"].dispose()
+    w.app.services.engine.dispose()

@@ -33,7 +33,7 @@ def _app(catalog_template: Path, tmp_path: Path, **overrides: Any) -> tuple[Flas
     database = tmp_path / f"limits-{uuid.uuid4().hex[:8]}.sqlite3"
     shutil.copyfile(catalog_template, database)
     app = make_test_app(f"sqlite:///{database}", tmp_path, **overrides)
-    with writing(app.extensions["reco.sessions"]) as session:
+    with writing(app.services.sessions) as session:
         keys = {
             "admin": create_key(session, TEST_SECRET, "admin")[1],
             "counselor": create_key(session, TEST_SECRET, "counselor", job_center_code="JC-TINGHU")[1],
@@ -52,7 +52,7 @@ def limited(catalog_template: Path, tmp_path: Path) -> Iterator[tuple[FlaskClien
     """The app with its default limits (rate limiting off, as in every API test)."""
     app, keys = _app(catalog_template, tmp_path)
     yield app.test_client(), keys
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()
 
 
 def field_names(resp: Any) -> set[str]:
@@ -95,7 +95,7 @@ def test_body_cap_is_a_setting(catalog_template: Path, tmp_path: Path) -> None:
                                   content_type="application/json", headers=auth(keys["app"]))
     assert resp.status_code == 413 and resp.content_type == PROBLEM
     assert resp.get_json()["title"] == "Request Entity Too Large" and resp.get_json()["status"] == 413
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()
 
 
 # --------------------------------------------------------------------------- page size
@@ -212,7 +212,7 @@ def rate_limited(request: pytest.FixtureRequest, catalog_template: Path,
     app, keys = _app(catalog_template, tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="5 per minute",
                      RATELIMIT_STORAGE_URI=request.param)
     yield app.test_client(), keys
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()
 
 
 def test_sixth_request_of_a_key_is_429_with_retry_after(rate_limited: tuple[FlaskClient, dict[str, str]]) -> None:
@@ -258,4 +258,4 @@ def test_rate_limit_can_be_switched_off(catalog_template: Path, tmp_path: Path) 
     app, keys = _app(catalog_template, tmp_path, RATELIMIT_ENABLED=False, RATELIMIT_DEFAULT="1 per minute")
     client = app.test_client()
     assert all(client.get("/v1/occupations", headers=auth(keys["app"])).status_code == 200 for _ in range(5))
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()

@@ -28,8 +28,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from access.keys import create_key
-from api.config import KNOWN_DEFAULT_SECRETS
 from catalog.vocabulary import SENSITIVE_PRIORITY_GROUPS
+from serving.settings import KNOWN_DEFAULT_SECRETS
 from storage.session import writing
 from tests.conftest import REPO, TEST_SECRET, make_test_app
 from workers.identity import check_char
@@ -93,13 +93,13 @@ def leak_app(catalog_template: Path, tmp_path: Path) -> Iterator[tuple[Flask, Re
     database = tmp_path / "leaks.sqlite3"
     shutil.copyfile(catalog_template, database)
     app = make_test_app(f"sqlite:///{database}", tmp_path)
-    with writing(app.extensions["reco.sessions"]) as session:
+    with writing(app.services.sessions) as session:
         keys = {"admin": create_key(session, TEST_SECRET, "admin")[1],
                 "counselor": create_key(session, TEST_SECRET, "counselor", job_center_code="JC-TINGHU")[1],
                 "foreign_counselor": create_key(session, TEST_SECRET, "counselor", job_center_code="JC-DAFENG")[1],
                 "app": create_key(session, TEST_SECRET, "app")[1]}
     yield app, Recorder(app.test_client(), keys)
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()
 
 
 def drive_everything(rec: Recorder) -> dict[str, int]:
@@ -200,7 +200,7 @@ def test_no_sensitive_value_in_logs_audit_or_app_responses(leak_app: tuple[Flask
     assert not leaks_in(log_text, ALWAYS_SECRET), log_text
 
     # The audit trail records who read or wrote which fields, never the values.
-    with app.extensions["reco.sessions"]() as session:
+    with app.services.sessions() as session:
         rows = list(session.scalars(select(AuditEntry)))
     assert {r.action for r in rows} >= {"create", "read", "update", "delete"}
     audit_text = json.dumps([{"key_id": r.key_id, "role": r.role, "action": r.action,
@@ -243,7 +243,7 @@ def test_debug_is_never_on(catalog_template: Path, tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("FLASK_DEBUG", "1")
     app = make_test_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path, DEBUG=True)
     assert app.debug is False
-    app.extensions["reco.engine"].dispose()
+    app.services.engine.dispose()
 
 
 @pytest.mark.parametrize("secret", [*sorted(KNOWN_DEFAULT_SECRETS), "too-short-a-secret"])

@@ -81,7 +81,7 @@ def fuzz_world(request: pytest.FixtureRequest, catalog_template: Path,
     current_app.target = world.app
     yield world, request.param
     current_app.target = None
-    world.app.extensions["reco.engine"].dispose()
+    world.app.services.engine.dispose()
 
 
 @pytest.mark.slow

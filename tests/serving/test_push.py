@@ -12,11 +12,13 @@ from policy.profile import WorkerProfile
 from recommender.ranking import RankingWeights
 from serving.models import ModelServing
 from serving.recommend import recommend
+from serving.recommendations import StoredWorker
+from serving.root import Ranker, RankingConfig
 from serving.snapshot import CatalogSnapshot
 from tests.serving.conftest import DEFAULT_MAX_KM, POLICY, TODAY
 from training_jobs.push import PushSummary, cap_per_course, plan_pushes
 
-WORKERS = [
+PROFILES = [
     (1, WorkerProfile(birth_date=date(2003, 3, 1), hukou_county="tinghu", residence_county="tinghu",
                       employment_status="unemployed", priority_groups=frozenset({"two_after_youth", "dibao"}),
                       rural=True, disability_grade=2, lat=33.39, lon=120.14)),
@@ -26,6 +28,11 @@ WORKERS = [
     (3, WorkerProfile(birth_date=date(1950, 3, 1), hukou_county="tinghu", draws_pension=True,
                       priority_groups=frozenset({"laid_off_unemployed"}), lat=33.39, lon=120.14)),
 ]
+WORKERS = [StoredWorker(wid, profile, frozenset()) for wid, profile in PROFILES]
+
+
+def ranker(serving: ModelServing) -> Ranker:
+    return Ranker(RankingConfig(policy=POLICY, weights=RankingWeights(), default_max_km=DEFAULT_MAX_KM), serving)
 
 
 def top(snapshot: CatalogSnapshot, serving: ModelServing, wid: int, profile: WorkerProfile, k: int) -> list[int]:
@@ -34,11 +41,10 @@ def top(snapshot: CatalogSnapshot, serving: ModelServing, wid: int, profile: Wor
 
 
 def test_push_goes_to_workers_whose_top_k_holds_the_course(snapshot: CatalogSnapshot, trained: ModelServing) -> None:
-    tops = {wid: top(snapshot, trained, wid, p, 5) for wid, p in WORKERS}
+    tops = {wid: top(snapshot, trained, wid, p, 5) for wid, p in PROFILES}
     chosen = {tops[1][0], tops[2][1]}
     summary = PushSummary()
-    lines = list(plan_pushes(snapshot, trained, WORKERS, chosen, today=TODAY, settings=POLICY,
-                             weights=RankingWeights(), top_k=5, default_max_km=DEFAULT_MAX_KM, summary=summary))
+    lines = list(plan_pushes(ranker(trained), snapshot, WORKERS, chosen, today=TODAY, top_k=5, summary=summary))
     expected = {(wid, cid) for wid, ids in tops.items() for cid in ids if cid in chosen}
     assert {(line["worker_id"], line["course_id"]) for line in lines} == expected
     assert summary.scanned == 3 and summary.pushes == len(expected)
@@ -47,9 +53,8 @@ def test_push_goes_to_workers_whose_top_k_holds_the_course(snapshot: CatalogSnap
 
 
 def test_push_lines_carry_nothing_personal(snapshot: CatalogSnapshot, trained: ModelServing) -> None:
-    tops = top(snapshot, trained, 1, WORKERS[0][1], 10)
-    lines = list(plan_pushes(snapshot, trained, WORKERS[:1], set(tops), today=TODAY, settings=POLICY,
-                             weights=RankingWeights(), top_k=10, default_max_km=DEFAULT_MAX_KM))
+    tops = top(snapshot, trained, 1, PROFILES[0][1], 10)
+    lines = list(plan_pushes(ranker(trained), snapshot, WORKERS[:1], set(tops), today=TODAY, top_k=10))
     assert len(lines) == len(tops)
     text = json.dumps(lines, ensure_ascii=False)
     for secret in ("dibao", "disab", "残疾", "低保", "two_after", "33.39", "120.14", "rural", "priority"):

@@ -282,4 +282,4 @@ def test_cli_imports_reimports_and_rejects(database_url: str, tmp_path: Path) ->
         assert "row 2: national_id: check digit does not match" in bad.output
         assert "320902198503142013" not in bad.output
     finally:
-        app.extensions["reco.engine"].dispose()
+        app.services.engine.dispose()

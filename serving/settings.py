@@ -1,4 +1,5 @@
-"""Settings, read when the app is created: ``RECO_*`` environment variables, then overrides."""
+"""Settings: ``RECO_*`` environment variables, then overrides; read when the web app or a job
+starts (never at import), without Flask, so the jobs read exactly what the web app reads."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from recommender.ranking import DEFAULT_MAX_TRAVEL_KM
 from storage.engine import SQLITE_BUSY_TIMEOUT_MS, default_sqlite_url
 
 # Secrets that ship in examples or tests: the service refuses to run with one of them outside
@@ -31,11 +33,12 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "RANKING_WEIGHTS": ("RECO_RANKING_JSON", None),
     # Weight of each event kind when training, e.g. {"view": 0.5, "enrol": 8}.
     "EVENT_WEIGHTS": ("RECO_EVENT_WEIGHTS", None),
+    # Pin "today" (ISO date) for demos and tests.
     "TODAY": ("RECO_TODAY", None),
     # Travel range for workers whose profile sets none; online courses are always in range.
-    "DEFAULT_MAX_KM": ("RECO_DEFAULT_MAX_KM", 50),
+    "DEFAULT_MAX_KM": ("RECO_DEFAULT_MAX_KM", DEFAULT_MAX_TRAVEL_KM),
     # Online hours count toward credit hours at this ratio (学员在线学习课时可按比例计入).
-    "ONLINE_HOURS_RATIO": ("RECO_ONLINE_HOURS_RATIO", "1.0"),  # pin "today" (ISO date) for demos and tests
+    "ONLINE_HOURS_RATIO": ("RECO_ONLINE_HOURS_RATIO", "1.0"),
 }
 
 
@@ -44,6 +47,8 @@ def _coerce(default: Any, raw: str) -> Any:
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 

@@ -1,0 +1,27 @@
+"""The web app's handle on the composition root: one typed attribute, no string-keyed lookups."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from flask import Flask, current_app
+
+from serving.root import Services
+
+if TYPE_CHECKING:
+    from api.errors import ProblemApi
+
+
+class RecoApp(Flask):
+    """Flask with the services built once by :func:`serving.root.build_services`."""
+
+    services: Services
+    rest_api: ProblemApi
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+def services() -> Services:
+    """The current app's services (inside a request or a ``flask`` command)."""
+    return cast(RecoApp, current_app).services
