@@ -41,7 +41,7 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check . && $(BIN)/mypy
+	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python bench/bench_eligibility.py && $(BIN)/python bench/bench_scoring.py

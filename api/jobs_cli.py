@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from access.keys import create_key
 from api.context import services
@@ -58,6 +58,7 @@ def demo_keys(out: Path | None) -> None:
 
 
 @click.command("train")
+@with_appcontext
 @click.option("--epochs", type=int, default=None, help="Override the number of epochs.")
 @click.option("--components", type=int, default=None, help="Override the number of latent components.")
 @click.option("--strict", is_flag=True, help="Exit 2 when the model is not promoted.")

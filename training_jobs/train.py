@@ -1,7 +1,9 @@
 """Train, evaluate and publish the hybrid recommender.
 
-``python -m training_jobs.train --synthetic 10000 --artifacts artifacts/`` or
-``--data DIR`` (the layout of :func:`training_jobs.synthetic.write_dataset`).
+``python -m training_jobs.train --synthetic 10000 --artifacts artifacts/``,
+``--data DIR`` (the layout of :func:`training_jobs.synthetic.write_dataset`), or ``--database``:
+the service database, event weights and artifacts folder, from the same ``RECO_*`` settings the
+web app reads (:func:`train_from_database`; ``flask train`` wraps it).
 
 Steps: time-based holdout split → fit the content-only model and, warm-started from it, the hybrid
 on the training period (tqdm bar per epoch) → count popularity on the same period → evaluate all

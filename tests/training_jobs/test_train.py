@@ -64,3 +64,45 @@ def test_cli_refuses_to_promote_a_bad_model(tmp_path: Path) -> None:
     meta = json.loads((version / "meta.json").read_text())
     # Kept for inspection, marked as such, and not refitted on all events (it will never serve).
     assert meta["promoted"] is False and meta["trained_on"].startswith("the train split only")
+
+
+def test_popularity_baseline_counts_events_with_the_configured_weights(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import training_jobs.train as train_module
+    from recommender.evaluation import popularity_scores
+    from recommender.model import InteractionWeights
+
+    configured = InteractionWeights(view=0.0, click=0.5, save=1.0, enrol=9.0, complete=9.0)
+    seen: list[object] = []
+
+    def spy(*args: object, **kwargs: object) -> np.ndarray:
+        seen.append(args[3] if len(args) > 3 else kwargs.get("weights"))
+        return popularity_scores(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(train_module, "popularity_scores", spy)
+    data = synthetic_data(120, 30, 3, TODAY)
+    run_training(data, ModelParams(no_components=4, epochs=1, warm_epochs=1, random_state=1),
+                 tmp_path / "art", None, TODAY, progress=False, weights=configured,
+                 model_cls=DeterministicHybridModel)
+    # The gate compares the hybrid with popularity on the same reading of the events.
+    assert seen == [configured]
+
+
+def test_popularity_scores_read_interaction_weights() -> None:
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from recommender.evaluation import popularity_scores
+    from recommender.items import Interaction
+    from recommender.model import InteractionWeights
+
+    at = datetime(2027, 1, 1, tzinfo=UTC)
+    events = [Interaction(1, 10, "view", at), Interaction(2, 10, "view", at), Interaction(1, 11, "enrol", at),
+              Interaction(1, 12, "dismiss", at)]
+    ids = np.array([10, 11, 12])
+    assert popularity_scores(events, ids, 1)[0].tolist() == [2.0, 5.0, 0.0]  # the model's own defaults
+    weighted = popularity_scores(events, ids, 1, InteractionWeights(view=0.0, enrol=1.0))
+    assert weighted[0].tolist() == [0.0, 1.0, 0.0]
