@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from flask import Flask, current_app
 
@@ -17,9 +17,6 @@ class RecoApp(Flask):
 
     services: Services
     rest_api: ProblemApi
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
 
 def services() -> Services:
