@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from catalog.vocabulary import CERTIFICATE_TYPES, COUNTIES, SKILL_LEVELS, TRAINING_TYPES
+from policy.archive import counts_toward_limits, subsidy_day
 from policy.profile import CourseFacts, WorkerProfile
 from policy.rules import RULES, RuleArrays, evaluate
 from policy.settings import PolicySettings
@@ -221,15 +222,13 @@ def _r4_repeat(
             f"未享受过 {c.occupation_code} {_level_zh(c.level)} 的培训补贴",
             f"No subsidized training yet in {c.occupation_code} at {_level_en(c.level)}",
         )
-    ended = [
-        t.end_date.year
+    # The trainings R4 counted (policy.archive), with the year R3 counts each in.
+    days = [
+        subsidy_day(t)
         for t in p.trainings
-        if t.subsidized
-        and t.status != "dropped"
-        and t.occupation_code == c.occupation_code
-        and t.level == c.level
-        and t.end_date is not None
+        if counts_toward_limits(t) and t.occupation_code == c.occupation_code and t.level == c.level
     ]
+    ended = [day.year for day in days if day is not None]
     when = f"（{min(ended)} 年）" if ended else ""
     when_en = f" (ending {min(ended)})" if ended else ""
     return (
