@@ -218,6 +218,23 @@ _TERM_WEIGHT: Final[dict[str, str]] = {
 }
 
 
+def blend(model_percentile: np.ndarray | None, terms: Mapping[str, np.ndarray],
+          weights: RankingWeights) -> np.ndarray:
+    """The blended score: model rank percentile plus the weighted policy terms.
+
+    The one place the blend is written. :func:`rank` applies it along a worker's catalog and
+    :mod:`recommender.audience` along all workers for one course; the additions happen in the
+    same order in both, so the two agree bit for bit (an audience compares a course's score with
+    each worker's stored top-k scores, ties included).
+    """
+    blended = np.zeros(np.asarray(terms["NEAR_YOU"]).shape[0], dtype=np.float64)
+    if model_percentile is not None:
+        blended += weights.model * model_percentile
+    for code, attr in _TERM_WEIGHT.items():
+        blended += float(getattr(weights, attr)) * terms[code]
+    return blended
+
+
 def rank(model_scores: np.ndarray | None, candidates: Candidates, weights: RankingWeights = RankingWeights(),
          k: int = 10, max_per_occupation: int | None = 3, max_per_institution: int | None = 3) -> list[RankedCourse]:
     """Rank candidate courses for one worker.
@@ -248,15 +265,13 @@ def rank(model_scores: np.ndarray | None, candidates: Candidates, weights: Ranki
     if model_scores is not None and np.asarray(model_scores).shape != (n,):
         raise ValueError("model_scores must have one score per candidate")
     terms = policy_terms(candidates, weights)
-    blended = np.zeros(n, dtype=np.float64)
     contrib: dict[str, np.ndarray] = {}
+    pct = None
     if model_scores is not None:
         pct = _percentile(np.asarray(model_scores), keep)
-        blended += weights.model * pct
         contrib["SIMILAR_WORKERS_ENROLLED"] = pct
-    for code, attr in _TERM_WEIGHT.items():
-        wt = float(getattr(weights, attr))
-        blended += wt * terms[code]
+    blended = blend(pct, terms, weights)
+    for code in _TERM_WEIGHT:
         contrib[code] = terms[code]
     idx = np.flatnonzero(keep)
     if idx.size == 0 or k <= 0:

@@ -17,10 +17,20 @@ from datetime import date
 import numpy as np
 
 from policy import PolicySettings, decide_many
+from policy.bulk import BulkDecision
 from policy.profile import WorkerProfile
 from recommender.artifacts import LoadedArtifact
 from recommender.items import CourseItem
-from recommender.ranking import DEFAULT_MAX_TRAVEL_KM, RankingWeights, build_candidates, fallback_rank, rank
+from recommender.model import UserVector
+from recommender.ranking import (
+    DEFAULT_MAX_TRAVEL_KM,
+    Candidates,
+    RankedCourse,
+    RankingWeights,
+    build_candidates,
+    fallback_rank,
+    rank,
+)
 from serving.models import ModelServing
 from serving.snapshot import CatalogSnapshot
 
@@ -47,6 +57,40 @@ class RecommendationResult:
     eligible_count: int
 
 
+@dataclass(frozen=True, eq=False)
+class WorkerRanking:
+    """What the per-worker path computed on the way to a list: kept for push audiences."""
+
+    bulk: BulkDecision
+    candidates: Candidates
+    model_scores: np.ndarray | None  # None: rule-based ranking
+    user: UserVector | None
+    ranked: list[RankedCourse]
+    model_version: str | None
+
+
+def rank_worker(snapshot: CatalogSnapshot, serving: ModelServing, profile: WorkerProfile, *,
+                worker_id: int | None, today: date, settings: PolicySettings, weights: RankingWeights,
+                k: int, dismissed: Iterable[int] = (), taken: Iterable[int] = (),
+                default_max_km: float | None = DEFAULT_MAX_TRAVEL_KM, max_per_occupation: int = 3,
+                max_per_institution: int = 3) -> WorkerRanking:
+    """The ranking behind :func:`recommend`, before it is turned into display records."""
+    bulk = decide_many(profile, snapshot.table, today, settings)
+    eligible = bulk.eligible.copy()
+    taken_rows = [snapshot.row_of[c] for c in taken_courses(profile) | set(taken) if c in snapshot.row_of]
+    eligible[taken_rows] = False
+    candidates = build_candidates(snapshot.arrays, profile, today, eligible, bulk.effective_groups,
+                                  dismissed, bulk.safety_first, default_max_km)
+    artifact: LoadedArtifact | None = serving.current()
+    if artifact is None:
+        ranked = fallback_rank(candidates, weights, k, max_per_occupation, max_per_institution)
+        return WorkerRanking(bulk, candidates, None, None, ranked, None)
+    user = artifact.model.user_vector(artifact.feature_space.user_row(profile, today, worker_id))
+    scores = artifact.model.score(user, serving.item_matrix(artifact, snapshot))
+    ranked = rank(scores, candidates, weights, k, max_per_occupation, max_per_institution)
+    return WorkerRanking(bulk, candidates, scores, user, ranked, artifact.version)
+
+
 def recommend(snapshot: CatalogSnapshot, serving: ModelServing, profile: WorkerProfile, *,
               worker_id: int | None, today: date, settings: PolicySettings, weights: RankingWeights,
               k: int, dismissed: Iterable[int] = (), taken: Iterable[int] = (),
@@ -58,23 +102,12 @@ def recommend(snapshot: CatalogSnapshot, serving: ModelServing, profile: WorkerP
     plus any ``taken`` given) and courses whose dismissal stands (``dismissed``, read with
     :func:`recommender.dismissals.standing_dismissals`).
     """
-    bulk = decide_many(profile, snapshot.table, today, settings)
-    eligible = bulk.eligible.copy()
-    taken_rows = [snapshot.row_of[c] for c in taken_courses(profile) | set(taken) if c in snapshot.row_of]
-    eligible[taken_rows] = False
-    candidates = build_candidates(snapshot.arrays, profile, today, eligible, bulk.effective_groups,
-                                  dismissed, bulk.safety_first, default_max_km)
-    artifact: LoadedArtifact | None = serving.current()
-    if artifact is None:
-        ranked = fallback_rank(candidates, weights, k, max_per_occupation, max_per_institution)
-        version = None
-    else:
-        user = artifact.model.user_vector(artifact.feature_space.user_row(profile, today, worker_id))
-        scores = artifact.model.score(user, serving.item_matrix(artifact, snapshot))
-        ranked = rank(scores, candidates, weights, k, max_per_occupation, max_per_institution)
-        version = artifact.version
+    found = rank_worker(snapshot, serving, profile, worker_id=worker_id, today=today, settings=settings,
+                        weights=weights, k=k, dismissed=dismissed, taken=taken, default_max_km=default_max_km,
+                        max_per_occupation=max_per_occupation, max_per_institution=max_per_institution)
+    bulk, candidates = found.bulk, found.candidates
     items = []
-    for pos, r in enumerate(ranked, start=1):
+    for pos, r in enumerate(found.ranked, start=1):
         i = r.index
         dist = candidates.distance_km[i]
         items.append(Recommendation(
@@ -85,7 +118,7 @@ def recommend(snapshot: CatalogSnapshot, serving: ModelServing, profile: WorkerP
             distance_km=None if np.isnan(dist) else round(float(dist), 2),
             days_to_start=int(candidates.days_to_start[i]),
         ))
-    return RecommendationResult(items, version, int(candidates.keep_mask().sum()))
+    return RecommendationResult(items, found.model_version, int(candidates.keep_mask().sum()))
 
 
 def taken_courses(profile: WorkerProfile) -> frozenset[int]:
