@@ -44,7 +44,8 @@ lint: install
 	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/lint-imports
 
 bench: install
-	$(BIN)/python bench/bench_eligibility.py && $(BIN)/python bench/bench_scoring.py
+	$(BIN)/python bench/bench_eligibility.py && $(BIN)/python bench/bench_scoring.py \
+	&& $(BIN)/python bench/bench_push_audience.py
 
 clean:
 	rm -rf $(VAR) .pytest_cache .hypothesis
