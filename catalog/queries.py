@@ -167,3 +167,35 @@ def search_courses(session: Session, f: CourseFilter,
     wanted = [int(ids[i]) for i in order]
     loaded = {c.id: c for c in session.scalars(select(Course).where(Course.id.in_(wanted)))} if wanted else {}
     return [(loaded[int(ids[i])], round(float(dist[i]), 3)) for i in order], total
+
+
+def map_institutions(session: Session, *, near: Near | None, county: str | None, type_: str | None,
+                     disability_base: bool | None, with_open_courses: bool | None, on: date,
+                     limit: int) -> tuple[list[tuple[Institution, float | None, int]], int]:
+    """Institutions for the map with how many courses they have open for enrolment on ``on``;
+    nearest first with ``near`` (within its radius), otherwise by code."""
+    stmt = select(Institution).order_by(Institution.code)
+    if county:
+        stmt = stmt.where(Institution.county == county)
+    if type_:
+        stmt = stmt.where(Institution.type == type_)
+    if disability_base is not None:
+        stmt = stmt.where(Institution.disability_base == disability_base)
+    if near is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(near.lat, near.lon, near.radius_km)
+        stmt = stmt.where(Institution.lat.between(min_lat, max_lat), Institution.lon.between(min_lon, max_lon))
+    rows = list(session.scalars(stmt))
+    open_counts: dict[int, int] = {int(i): int(n) for i, n in session.execute(
+        select(Course.institution_id, func.count(Course.id))
+        .where(Course.enrol_deadline >= on, Course.seats_taken < Course.seats)
+        .group_by(Course.institution_id))}
+    if with_open_courses is not None:
+        rows = [i for i in rows if (open_counts.get(i.id, 0) > 0) == with_open_courses]
+    found: list[tuple[Institution, float | None, int]]
+    if near is None:
+        found = [(i, None, open_counts.get(i.id, 0)) for i in rows]
+    else:
+        dist = haversine_km(near.lat, near.lon, [i.lat for i in rows], [i.lon for i in rows])
+        inside = [j for j in np.argsort(dist, kind="stable") if dist[j] <= near.radius_km]
+        found = [(rows[j], round(float(dist[j]), 3), open_counts.get(rows[j].id, 0)) for j in inside]
+    return found[:limit], len(found)

@@ -13,6 +13,8 @@ from api.catalog.schemas import (
     CourseQuery,
     CourseSchema,
     FeatureCollectionSchema,
+    InstitutionCollectionSchema,
+    InstitutionMapQuery,
     InstitutionPage,
     InstitutionQuery,
     MapQuery,
@@ -22,8 +24,18 @@ from api.catalog.schemas import (
 from api.clock import today
 from api.db import db
 from api.errors import fail
+from catalog.coordinates import Crs, to_wgs84
 from catalog.lists import shortage_levels
-from catalog.queries import CourseFilter, Near, Page, search_courses, search_institutions, search_occupations
+from catalog.map_features import Pin, feature_collection
+from catalog.queries import (
+    CourseFilter,
+    Near,
+    Page,
+    map_institutions,
+    search_courses,
+    search_institutions,
+    search_occupations,
+)
 from catalog.tables import Course, Institution
 
 DEFAULT_RADIUS_KM = 20.0
@@ -125,29 +137,61 @@ def get_course(course_id: int) -> dict[str, Any]:
     return course_view(course, None, shortage_levels(db(), today()))
 
 
+def map_position(args: dict[str, Any], crs: Crs) -> None:
+    """The app sends its position in its map's system; the query runs in WGS-84. The position is
+    used for this query only and never stored."""
+    if "near" in args:
+        lat, lon = args["near"]
+        args["near"] = to_wgs84(lat, lon, crs)
+
+
+def geojson(body: dict[str, Any], schema: FeatureCollectionSchema) -> Response:
+    # Returned as a Response so the registered GeoJSON media type goes out, not application/json.
+    return Response(json.dumps(schema.dump(body), ensure_ascii=False), mimetype="application/geo+json")
+
+
 @blp.route("/map/courses")
 @requires(blp, *ANY_ROLE)
 @blp.arguments(MapQuery, location="query")
 @blp.response(200, FeatureCollectionSchema, content_type="application/geo+json")
 def map_courses(args: dict[str, Any]) -> Response:
-    """Courses as a GeoJSON FeatureCollection (RFC 7946) for the app's map."""
-    limit = args["limit"]
-    rows, total = search_courses(db(), course_filter(dict(args)), Page(1, limit))
-    features: list[dict[str, Any]] = [{
-        "type": "Feature", "id": c.id,
-        "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
-        "properties": {"id": c.id, "code": c.code, "title_zh": c.title_zh, "title_en": c.title_en,
-                       "institution_name_zh": c.institution.name_zh, "occupation_code": c.occupation_code,
-                       "occupation_name_zh": c.occupation.name_zh, "level": c.level,
-                       "training_type": c.training_type, "delivery_mode": c.delivery_mode,
-                       "start_date": c.start_date, "seats_left": max(c.seats - c.seats_taken, 0),
-                       "subsidy_cny": c.subsidy_cny, "distance_km": d},
-    } for c, d in rows]
-    body: dict[str, Any] = {"type": "FeatureCollection", "features": features, "truncated": total > len(rows)}
-    if features:
-        lons = [f["geometry"]["coordinates"][0] for f in features]
-        lats = [f["geometry"]["coordinates"][1] for f in features]
-        body["bbox"] = [min(lons), min(lats), max(lons), max(lats)]
-    # Returned as a Response so the registered GeoJSON media type goes out, not application/json.
-    return Response(json.dumps(FeatureCollectionSchema().dump(body), ensure_ascii=False),
-                    mimetype="application/geo+json")
+    """Courses as a GeoJSON FeatureCollection (RFC 7946) for the app's map, as pins or clusters."""
+    args = dict(args)
+    limit, crs, zoom = args.pop("limit"), args.pop("crs"), args.pop("zoom", None)
+    map_position(args, crs)
+    rows, total = search_courses(db(), course_filter(args), Page(1, limit))
+    pins = [Pin(c.id, c.lat, c.lon, {
+        "id": c.id, "code": c.code, "title_zh": c.title_zh, "title_en": c.title_en,
+        "institution_name_zh": c.institution.name_zh, "occupation_code": c.occupation_code,
+        "occupation_name_zh": c.occupation.name_zh, "level": c.level, "training_type": c.training_type,
+        "delivery_mode": c.delivery_mode, "start_date": c.start_date,
+        "seats_left": max(c.seats - c.seats_taken, 0), "subsidy_cny": c.subsidy_cny, "distance_km": d,
+    }) for c, d in rows]
+    return geojson(feature_collection(pins, crs=crs, zoom=zoom, truncated=total > len(rows)),
+                   FeatureCollectionSchema())
+
+
+@blp.route("/map/institutions")
+@requires(blp, *ANY_ROLE)
+@blp.arguments(InstitutionMapQuery, location="query")
+@blp.response(200, InstitutionCollectionSchema, content_type="application/geo+json")
+def map_institutions_view(args: dict[str, Any]) -> Response:
+    """Training institutions as GeoJSON for the app's map, with their open courses, as pins or clusters."""
+    args = dict(args)
+    crs, zoom = args["crs"], args.get("zoom")
+    map_position(args, crs)
+    near = None
+    if "near" in args:
+        lat, lon = args["near"]
+        near = Near(lat, lon, args.get("radius_km", DEFAULT_RADIUS_KM))
+    rows, total = map_institutions(db(), near=near, county=args.get("county"), type_=args.get("type"),
+                                   disability_base=args.get("disability_base"),
+                                   with_open_courses=args.get("with_open_courses"), on=today(),
+                                   limit=args["limit"])
+    pins = [Pin(i.id, i.lat, i.lon, {
+        "id": i.id, "code": i.code, "name_zh": i.name_zh, "name_en": i.name_en, "type": i.type,
+        "county": i.county, "address": i.address, "phone": i.phone, "credit_rating": i.credit_rating,
+        "disability_base": i.disability_base, "open_courses": n_open, "distance_km": d,
+    }) for i, d, n_open in rows]
+    return geojson(feature_collection(pins, crs=crs, zoom=zoom, truncated=total > len(rows)),
+                   InstitutionCollectionSchema())

@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from api.fields import NearQuery, PageMeta, PageQuery
+from catalog.coordinates import CRS_NAMES
 from catalog.import_schemas import CATEGORIES
 from catalog.vocabulary import (
     CERTIFICATE_TYPES,
@@ -98,9 +99,33 @@ class CourseQuery(CourseFilterQuery, PageQuery):
         unknown = ma.RAISE
 
 
-class MapQuery(CourseFilterQuery):
+class MapDisplayQuery(ma.Schema):
+    crs = fields.String(load_default="wgs84", validate=validate.OneOf(CRS_NAMES), metadata={
+        "description": "Coordinate system of `near` and of every coordinate in the response: `wgs84` "
+                       "(GPS, the default), `gcj02` (AMap, Tencent) or `bd09` (Baidu). The position "
+                       "is used for this query only and never stored."})
+    zoom = fields.Integer(validate=validate.Range(0, 22), metadata={
+        "description": "Map zoom level: pins closer than 64 screen pixels at this zoom come back as "
+                       "one cluster feature (`cluster: true`, `point_count`, `bbox`). Without it every "
+                       "match is a pin."})
+
+
+class MapQuery(CourseFilterQuery, MapDisplayQuery):
     limit = fields.Integer(load_default=2000, validate=validate.Range(1, 5000),
-                           metadata={"description": "At most this many features"})
+                           metadata={"description": "At most this many courses"})
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class InstitutionMapQuery(NearQuery, MapDisplayQuery):
+    county = fields.String(validate=COUNTY_CODE)
+    type = fields.String(validate=validate.OneOf(tuple(INSTITUTION_TYPES)))
+    disability_base = fields.Boolean()
+    with_open_courses = fields.Boolean(metadata={
+        "description": "Only institutions with at least one course open for enrolment"})
+    limit = fields.Integer(load_default=2000, validate=validate.Range(1, 5000),
+                           metadata={"description": "At most this many institutions"})
 
     class Meta:
         unknown = ma.RAISE
@@ -165,32 +190,63 @@ class PointSchema(ma.Schema):
     coordinates = fields.List(fields.Float(), required=True, metadata={"description": "[lon, lat] (RFC 7946)"})
 
 
-class CourseFeatureProperties(ma.Schema):
-    id = fields.Integer(required=True)
-    code = fields.String(required=True)
-    title_zh = fields.String(required=True)
-    title_en = fields.String(required=True)
-    institution_name_zh = fields.String(required=True)
-    occupation_code = fields.String(required=True)
-    occupation_name_zh = fields.String(required=True)
-    level = fields.Integer(allow_none=True, required=True)
-    training_type = fields.String(required=True)
-    delivery_mode = fields.String(required=True)
-    start_date = fields.Date(required=True)
-    seats_left = fields.Integer(required=True)
-    subsidy_cny = fields.Integer(required=True)
-    distance_km = fields.Float(allow_none=True, required=True)
+class ClusterProperties(ma.Schema):
+    cluster = fields.Boolean(required=True, metadata={"description": "True for a cluster, false for a pin"})
+    point_count = fields.Integer(metadata={"description": "Clusters: how many pins it stands for"})
+    bbox = fields.List(fields.Float(), metadata={
+        "description": "Clusters: [min lon, min lat, max lon, max lat] of its pins (zoom there to split it)"})
+
+
+class CourseFeatureProperties(ClusterProperties):
+    id = fields.Integer()
+    code = fields.String()
+    title_zh = fields.String()
+    title_en = fields.String()
+    institution_name_zh = fields.String()
+    occupation_code = fields.String()
+    occupation_name_zh = fields.String()
+    level = fields.Integer(allow_none=True)
+    training_type = fields.String()
+    delivery_mode = fields.String()
+    start_date = fields.Date()
+    seats_left = fields.Integer()
+    subsidy_cny = fields.Integer()
+    distance_km = fields.Float(allow_none=True)
+
+
+class InstitutionFeatureProperties(ClusterProperties):
+    id = fields.Integer()
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    type = fields.String()
+    county = fields.String()
+    address = fields.String()
+    phone = fields.String(allow_none=True)
+    credit_rating = fields.String(allow_none=True)
+    disability_base = fields.Boolean()
+    open_courses = fields.Integer(metadata={"description": "Courses open for enrolment today"})
+    distance_km = fields.Float(allow_none=True)
 
 
 class FeatureSchema(ma.Schema):
     type = fields.String(required=True, validate=validate.Equal("Feature"))
-    id = fields.Integer(required=True)
+    id = fields.Raw(metadata={"description": "The course or institution id; clusters: `cluster-<n>`"})
     geometry = fields.Nested(PointSchema, required=True)
     properties = fields.Nested(CourseFeatureProperties, required=True)
+
+
+class InstitutionFeatureSchema(FeatureSchema):
+    properties = fields.Nested(InstitutionFeatureProperties, required=True)
 
 
 class FeatureCollectionSchema(ma.Schema):
     type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))
     features = fields.List(fields.Nested(FeatureSchema), required=True)
     bbox = fields.List(fields.Float(), metadata={"description": "[min lon, min lat, max lon, max lat]"})
-    truncated = fields.Boolean(required=True, metadata={"description": "More courses matched than `limit`"})
+    truncated = fields.Boolean(required=True, metadata={"description": "More matched than `limit`"})
+    crs = fields.String(required=True, metadata={"description": "The coordinate system of every coordinate"})
+
+
+class InstitutionCollectionSchema(FeatureCollectionSchema):
+    features = fields.List(fields.Nested(InstitutionFeatureSchema), required=True)
