@@ -37,6 +37,7 @@ MAX_EXAMPLES = 25
 UNEXPRESSIBLE_422 = {
     "GET /v1/courses": "radius_km needs near",
     "GET /v1/map/courses": "radius_km needs near",
+    "GET /v1/map/institutions": "radius_km needs near",
     "GET /v1/workers/{worker_id}/recommendations": "radius_km needs near",
     "POST /v1/workers": "counties are catalog rows; relatives must be workers; job center must exist",
     "PATCH /v1/workers/{worker_id}": "counties are catalog rows; relatives must be workers",
