@@ -218,6 +218,12 @@ _TERM_WEIGHT: Final[dict[str, str]] = {
 }
 
 
+def policy_ceiling(weights: RankingWeights, safety_first: bool) -> float:
+    """The most the policy terms (each in [0, 1]) can add to a score; R11's term only where it applies."""
+    return sum(max(float(getattr(weights, attr)), 0.0) for code, attr in _TERM_WEIGHT.items()
+               if code != "SAFETY_FIRST" or safety_first)
+
+
 def blend(model_percentile: np.ndarray | None, terms: Mapping[str, np.ndarray],
           weights: RankingWeights) -> np.ndarray:
     """The blended score: model rank percentile plus the weighted policy terms.

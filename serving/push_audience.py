@@ -19,7 +19,7 @@ from policy import PolicySettings
 from policy.profile import WorkerProfile
 from policy.table import group_mask
 from recommender.audience import AudienceState, CourseWorkerSets, ScoreBands, TopPicks, WorkerColumns
-from recommender.ranking import _TERM_WEIGHT, RankingWeights
+from recommender.ranking import RankingWeights, policy_ceiling
 from serving.models import ModelServing
 from serving.recommend import rank_worker
 from serving.snapshot import CatalogSnapshot
@@ -36,13 +36,6 @@ class AudienceWorker:
     opted_in: bool = True
     dismissed: frozenset[int] = field(default_factory=frozenset)  # course ids
     taken: frozenset[int] = field(default_factory=frozenset)  # course ids in their training archive
-
-
-def _policy_ceiling(weights: RankingWeights, safety: bool) -> float:
-    # The most the policy terms (each in [0, 1]) can add to a course's score for this worker.
-    total = sum(max(float(getattr(weights, attr)), 0.0) for code, attr in _TERM_WEIGHT.items()
-                if code != "SAFETY_FIRST")
-    return total + (max(weights.safety_first, 0.0) if safety else 0.0)
 
 
 def build_audience_state(snapshot: CatalogSnapshot, serving: ModelServing, workers: Iterable[AudienceWorker], *,
@@ -116,7 +109,7 @@ def build_audience_state(snapshot: CatalogSnapshot, serving: ModelServing, worke
             if len(picks) == k and m > 1 and weights.model > 0:
                 # Below this rank a course scores less than the k-th pick even with every policy
                 # term at its maximum; one rank of margin, and never inside a run of equal scores.
-                need = (picks[-1].score - _policy_ceiling(weights, bool(c.safety_first.any()))) / weights.model
+                need = (picks[-1].score - policy_ceiling(weights, bool(c.safety_first.any()))) / weights.model
                 cut = max(int(np.floor(need * (m - 1))) - 1, 0)
                 if cut < m:
                     cut = int(np.searchsorted(kept, kept[cut], side="left"))

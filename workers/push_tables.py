@@ -1,0 +1,29 @@
+"""Planned pushes: what the daily plan decided, so caps hold across days and a rerun adds nothing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from catalog.tables import utcnow
+from storage.base import Base
+
+PUSH_STATUSES = ("pending", "sent", "opened", "dismissed", "cancelled")
+
+
+class PlannedPush(Base):
+    __tablename__ = "planned_pushes"
+    # Never the same course twice to a worker, whatever the day: the database says so too.
+    __table_args__ = (UniqueConstraint("worker_id", "course_id"),
+                      Index("ix_planned_pushes_worker_day", "worker_id", "plan_date"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_date: Mapped[date] = mapped_column(Date, index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # the course's place in the worker's list that day
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # after the quiet hours
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
