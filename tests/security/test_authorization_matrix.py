@@ -43,6 +43,7 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/courses"): ANY_KEY,
     ("GET", "/v1/courses/<int:course_id>"): ANY_KEY,
     ("GET", "/v1/map/courses"): ANY_KEY,
+    ("GET", "/v1/map/institutions"): ANY_KEY,
     ("GET", "/v1/workers"): row(UNAUTHORIZED, OK, OK, OK, FORBIDDEN),
     ("POST", "/v1/workers"): row(UNAUTHORIZED, OK, OK, REFUSED, FORBIDDEN),
     ("GET", "/v1/workers/<int:worker_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, OK),
@@ -84,6 +85,7 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("GET", "/v1/courses/<int:course_id>"): lambda t: Call(f"/v1/courses/{t.world.course_id}"),
     ("GET", "/v1/courses"): lambda t: Call("/v1/courses", {"near": "33.35,120.16", "per_page": 5}),
     ("GET", "/v1/map/courses"): lambda t: Call("/v1/map/courses", {"county": "tinghu", "limit": 5}),
+    ("GET", "/v1/map/institutions"): lambda t: Call("/v1/map/institutions", {"county": "tinghu", "crs": "gcj02"}),
     ("POST", "/v1/workers"): lambda t: Call("/v1/workers", json=dict(
         worker_body("tinghu" if t.center == OWN_CENTER else "dafeng", 7), job_center=t.center,
         external_ref=None)),
