@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.importing import apply, expand_paths, plan
 from catalog.vocabulary import PRIORITY_GROUPS, SENSITIVE_PRIORITY_GROUPS
-from recommender.ranking import RankingWeights
 from serving.models import ModelServing
+from serving.push import opted_in_workers
 from serving.push_plan import (
     PAYLOAD_KEYS,
     Candidate,
@@ -26,13 +26,15 @@ from serving.push_plan import (
     in_quiet_hours,
     payload,
 )
-from serving.recommend import recommend
+from serving.recommendations import rank_stored_worker
+from serving.root import Services, build_services
+from serving.settings import load_settings
 from serving.snapshot import build_snapshot
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.session import make_session_factory, writing
 from tests.conftest import SAMPLE_CATALOG
-from tests.serving.conftest import DEFAULT_MAX_KM, POLICY, TODAY
+from tests.serving.conftest import DEFAULT_MAX_KM, TODAY
 from training_jobs.dataset import write_population
 from training_jobs.push_plan import count_planned, load_workers, pending_payloads, plan_day
 from training_jobs.synthetic import generate_population
@@ -41,7 +43,6 @@ from workers.tables import Worker
 
 CAPS = PushCaps(per_day=1, per_week=2, per_seat=10)
 K = 20
-WEIGHTS = RankingWeights()
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +62,18 @@ def factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[S
     engine.dispose()
 
 
+def services_for(factory: sessionmaker[Session], serving: ModelServing) -> Services:
+    return build_services(load_settings({}, {
+        "DATABASE_URL": str(factory.kw["bind"].url), "ARTIFACTS_DIR": str(serving.store.root),
+        "MODEL_RELOAD_SECONDS": 0, "DEFAULT_MAX_KM": DEFAULT_MAX_KM}))
+
+
 def run(factory: sessionmaker[Session], serving: ModelServing, day: date, caps: PushCaps = CAPS) -> int:
-    return plan_day(factory, serving, day=day, settings=POLICY, weights=WEIGHTS, caps=caps, k=K,
-                    default_max_km=DEFAULT_MAX_KM, progress=False).planned
+    services = services_for(factory, serving)
+    try:
+        return plan_day(services, day=day, caps=caps, k=K, progress=False).planned
+    finally:
+        services.close()
 
 
 @pytest.mark.slow
@@ -76,11 +86,11 @@ def test_daily_plans_obey_caps_never_repeat_and_rerun_adds_nothing(
     with factory() as session:
         assert count_planned(session, days[0]) == first
         snapshot = build_snapshot(session, days[0])
-        lists = {a.worker_id: {r.course.id: r.rank for r in recommend(
-            snapshot, trained, a.profile, worker_id=a.worker_id, today=days[0], settings=POLICY, weights=WEIGHTS,
-            k=K, dismissed=a.dismissed, taken=a.taken, default_max_km=DEFAULT_MAX_KM).items}
-            for a, _ in load_workers(session)}
-        dismissed = {a.worker_id: a.dismissed for a, _ in load_workers(session)}
+        # The endpoint's own per-worker step, for every opted-in worker.
+        ranker = services_for(factory, trained).ranker
+        lists = {w.id: {r.course.id: r.rank for r in rank_stored_worker(
+            ranker, snapshot, w, today=days[0], k=K).items} for w in opted_in_workers(session)}
+        dismissed = {a.worker_id: a.dismissed for a in load_workers(session)}
         opted_in = {wid: bool(ok) for wid, ok in session.execute(select(Worker.id, Worker.push_opt_in))}
         for p in session.scalars(select(PlannedPush).where(PlannedPush.plan_date == days[0])):
             # Only what the worker's own list shows, at that place; never a dismissed course.
