@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from catalog.tables import utcnow
 from storage.base import Base
@@ -27,3 +27,11 @@ class PlannedPush(Base):
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # after the quiet hours
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def cancel_pending_pushes(session: Session, worker_id: int) -> int:
+    """Withdrawn consent stops every push not yet sent, at once; returns how many were cancelled."""
+    result = session.execute(update(PlannedPush).where(PlannedPush.worker_id == worker_id,
+                                                       PlannedPush.status == "pending")
+                             .values(status="cancelled"))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -15,6 +15,7 @@ from catalog.tables import County, Course, JobCenter
 from workers import identity
 from workers.access import can_edit, can_see
 from workers.profiles import approximate
+from workers.push_tables import cancel_pending_pushes
 from workers.tables import AuditEntry, FamilyLink, TrainingRecord, Worker, WorkerCertificate
 
 OUTSIDE_CITY = "other"
@@ -146,6 +147,8 @@ def create_worker(session: Session, principal: Principal | None, data: dict[str,
 def update_worker(session: Session, principal: Principal, worker: Worker, data: dict[str, Any], *,
                   secret_key: str, today: date) -> Worker:
     written = apply_fields(session, worker, data, secret_key=secret_key, principal=principal, today=today)
+    if data.get("push_opt_in") is False:
+        cancel_pending_pushes(session, worker.id)
     session.flush()
     audit(session, principal, "update", worker.id, written)
     return worker
