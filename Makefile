@@ -30,6 +30,7 @@ run: install $(VAR)/secret_key
 	$(FLASK) db upgrade && \
 	$(FLASK) catalog import catalog/data && \
 	$(FLASK) demo populate --workers $(DEMO_WORKERS) && \
+	$(FLASK) demo outcomes && \
 	$(FLASK) train && \
 	$(FLASK) demo keys --out $(VAR)/demo-keys.env && \
 	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

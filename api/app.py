@@ -18,6 +18,7 @@ from api.errors import ProblemApi, register_error_handlers
 from api.fields import RequestParser
 from serving.root import build_services
 from serving.settings import environ, load_settings, secret_problem
+from stats.settings import StatsSettings
 
 API_DESCRIPTION = """
 Course matching for the Yancheng skills-upgrading plan (盐城市职业技能提升行动).
@@ -68,6 +69,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
     # the first request that needs it (or /health/ready), not here: every `flask` command creates
     # the app too, and an import or a key has no use for the model.
     app.services = build_services(settings)
+    # Plan-progress statistics: program mapping, targets, smallest published cell (RECO_STATS_*).
+    app.extensions["reco.stats"] = StatsSettings.from_environ(environ())
     init_db(app)
 
     api = ProblemApi(app)
@@ -84,10 +87,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
     from api.events.routes import blp as events_blp
     from api.health.routes import blp as health_blp
     from api.recommendations.routes import blp as recommendations_blp
+    from api.stats.routes import blp as stats_blp
     from api.workers.routes import blp as workers_blp
 
     limiter.exempt(health_blp)
-    for blp in (health_blp, catalog_blp, workers_blp, eligibility_blp, recommendations_blp, events_blp):
+    for blp in (health_blp, catalog_blp, workers_blp, eligibility_blp, recommendations_blp, events_blp,
+                stats_blp):
         api.register_blueprint(blp)
 
     cli.init_app(app)

@@ -35,6 +35,20 @@ def demo_populate(n_workers: int, seed: int, replace: bool) -> None:
     click.echo(describe(result))
 
 
+@demo_cli.command("outcomes")
+@click.option("--seed", default=2019, show_default=True)
+def demo_outcomes(seed: int) -> None:
+    """Give the demo population a training history: past classes, completions, certificates."""
+    from training_jobs.outcome_history import history_present, write_history
+
+    with writing(services().sessions) as session:
+        if history_present(session):
+            click.echo("demo training history already present; nothing to do")
+            return
+        added = write_history(session, services().today(), seed)
+    click.echo(f"demo training history: {added['classes']} past classes, {added['records']} training records")
+
+
 @demo_cli.command("keys")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Also write the keys to this file (mode 600).")

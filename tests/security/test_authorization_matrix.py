@@ -57,6 +57,11 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/eligibility"): ANY_KEY,
     ("POST", "/v1/recommendations"): ANY_KEY,
     ("POST", "/v1/events"): row(UNAUTHORIZED, OK, OK, REFUSED, OK),
+    # Statistics: admins any scope, a counselor their own center only (403 for another's).
+    ("GET", "/v1/stats/quarterly"): row(UNAUTHORIZED, OK, OK, FORBIDDEN, FORBIDDEN),
+    ("GET", "/v1/stats/quarterly/export"): row(UNAUTHORIZED, OK, OK, FORBIDDEN, FORBIDDEN),
+    ("GET", "/v1/stats/quarterly/charts/<chart>"): row(
+        UNAUTHORIZED, OK, OK, FORBIDDEN, FORBIDDEN),
 }
 
 
@@ -110,6 +115,11 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", "/v1/recommendations"): lambda t: Call("/v1/recommendations", json={"profile": INLINE_PROFILE, "k": 3}),
     ("POST", "/v1/events"): lambda t: Call("/v1/events", json={"events": [
         {"worker_id": t.worker_id, "course_id": t.world.course_id, "kind": "view"}]}),
+    ("GET", "/v1/stats/quarterly"): lambda t: Call("/v1/stats/quarterly", {"quarter": "2026Q3", "center": t.center}),
+    ("GET", "/v1/stats/quarterly/export"): lambda t: Call(
+        "/v1/stats/quarterly/export", {"quarter": "2026Q3", "center": t.center, "format": "csv"}),
+    ("GET", "/v1/stats/quarterly/charts/<chart>"): lambda t: Call(
+        "/v1/stats/quarterly/charts/funnel", {"quarter": "2026Q3", "center": t.center, "format": "svg"}),
 }
 
 

@@ -44,6 +44,9 @@ UNEXPRESSIBLE_422 = {
     "POST /v1/workers/{worker_id}/trainings": "course_id must be a catalog course; dates must be ordered",
     "PATCH /v1/workers/{worker_id}/trainings/{training_id}": "a completion needs completed_on; dates must be ordered",
     "POST /v1/events": "worker_id and course_id must exist",
+    "GET /v1/stats/quarterly": "a plan must cover the quarter; center and plan must exist",
+    "GET /v1/stats/quarterly/export": "a plan must cover the quarter; center and plan must exist",
+    "GET /v1/stats/quarterly/charts/{chart}": "a plan must cover the quarter; center and plan must exist",
 }
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
