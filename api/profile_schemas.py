@@ -6,11 +6,30 @@ never stored or logged.
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from datetime import date
+from typing import Any
 
+from marshmallow import ValidationError, fields, validate, validates
+
+from api.clock import today
 from api.fields import StrictSchema
-from api.workers.schemas import COUNTY, INTEREST, OCCUPATION_CODE, RELATIONS, CertificateIn, LocationIn
-from catalog.vocabulary import EDUCATION_LEVELS, EMPLOYMENT_STATUSES, PRIORITY_GROUPS, SKILL_LEVELS, TRAINING_TYPES
+from api.workers.schemas import INTEREST, OCCUPATION_CODE, RELATIONS, CertificateIn, LocationIn
+from catalog.vocabulary import (
+    CERTIFICATE_TYPES,
+    COUNTIES,
+    COURSE_STAGES,
+    EDUCATION_LEVELS,
+    EMPLOYMENT_STATUSES,
+    PRIORITY_GROUPS,
+    SKILL_LEVELS,
+    TRAINING_TYPES,
+)
+from workers.service import OUTSIDE_CITY
+
+# The same answer as a stored profile: a county the city does not have is a 422, not silently
+# "outside the city" (which would refuse every course under R1).
+COUNTY = validate.OneOf((*COUNTIES, OUTSIDE_CITY),
+                        error="unknown county {input!r} (use a county code or 'other')")
 
 GROUPS = fields.List(fields.String(validate=validate.OneOf(tuple(PRIORITY_GROUPS))),
                      validate=validate.Length(max=len(PRIORITY_GROUPS)))
@@ -30,6 +49,12 @@ class InlineTraining(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(("enrolled", "completed", "dropped")))
     subsidized = fields.Boolean(required=True)
     end_date = fields.Date(allow_none=True)
+    stage = fields.String(allow_none=True, validate=validate.OneOf(tuple(COURSE_STAGES)),
+                          metadata={"description": "Special-operation initial/refresher or entrepreneurship stage (R4)"})
+    certificate_type = fields.String(allow_none=True, validate=validate.OneOf(tuple(CERTIFICATE_TYPES)),
+                                     metadata={"description": "Certificate earned on completion; counts as held"})
+    certificate_level = fields.Integer(allow_none=True, validate=validate.OneOf(tuple(SKILL_LEVELS)))
+    completed_on = fields.Date(allow_none=True)
 
 
 class InlineProfile(StrictSchema):
@@ -54,3 +79,9 @@ class InlineProfile(StrictSchema):
     interests = fields.List(fields.String(validate=INTEREST), validate=validate.Length(max=20))
     max_travel_km = fields.Float(allow_none=True, validate=validate.Range(0, 300))
     online_ok = fields.Boolean()
+
+    @validates("birth_date")
+    def _not_in_the_future(self, value: date | None, **_: Any) -> None:
+        # A stored profile refuses a future birth date; an inline one must answer the same.
+        if value is not None and value > today():
+            raise ValidationError("is in the future")

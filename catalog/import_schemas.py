@@ -23,11 +23,14 @@ from marshmallow import (
 from catalog.reference import occupation_code_problem
 from catalog.vocabulary import (
     CERTIFICATE_TYPES,
+    COURSE_STAGES,
     CREDIT_RATINGS,
     DELIVERY_MODES,
+    ENTREPRENEURSHIP_STAGES,
     INSTITUTION_TYPES,
     PRIORITY_GROUPS,
     SKILL_LEVELS,
+    SPECIAL_OPERATION_STAGES,
     TRAINING_TYPES,
 )
 
@@ -242,14 +245,20 @@ class CourseRow(RowSchema):
     lon = Lon()
     delivery_mode = fields.String(required=True, validate=validate.OneOf(tuple(DELIVERY_MODES)))
     subsidy_cny = fields.Integer(required=True, validate=validate.Range(0, 100_000))
+    # Aimed at (面向): a ranking term only.
     target_groups = PipeList(
         fields.String(validate=validate.OneOf(tuple(PRIORITY_GROUPS))), load_default=list
     )
+    # Reserved for (专班): only these groups may take it (R9_TARGET_GROUPS).
+    reserved_for = PipeList(
+        fields.String(validate=validate.OneOf(tuple(PRIORITY_GROUPS))), load_default=list
+    )
+    stage = fields.String(load_default=None, validate=validate.OneOf(tuple(COURSE_STAGES)))
     free_for_key_groups = Flag(load_default=False)
     accessible = Flag(load_default=False)
     project_based = Flag(load_default=False)
 
-    @validates("target_groups")
+    @validates("target_groups", "reserved_for")
     def _no_duplicate_groups(self, value: list[str], **_: Any) -> None:
         if len(set(value)) != len(value):
             raise ValidationError("a group is listed twice")
@@ -267,6 +276,14 @@ class CourseRow(RowSchema):
             errors["enrol_deadline"] = "must not be after start_date"
         if {"seats", "seats_taken"} <= data.keys() and data["seats_taken"] > data["seats"]:
             errors["seats_taken"] = "must not exceed seats"
+        reserved = set(data.get("reserved_for") or ())
+        if reserved - set(data.get("target_groups") or ()):
+            errors["reserved_for"] = "a class reserved for a group is also aimed at it: list it in target_groups too"
+        stage = data.get("stage")
+        if stage in SPECIAL_OPERATION_STAGES and data.get("certificate_type") not in (None, "special_operation"):
+            errors["stage"] = f"{stage!r} is a special-operation stage: the certificate must be special_operation"
+        if stage in ENTREPRENEURSHIP_STAGES and data.get("training_type") not in (None, "entrepreneurship"):
+            errors["stage"] = f"{stage!r} is an entrepreneurship stage: the training type must be entrepreneurship"
         if errors:
             raise ValidationError(errors)
 

@@ -150,7 +150,11 @@ class Course(Base):
     lon: Mapped[float] = mapped_column(Float)
     delivery_mode: Mapped[str] = mapped_column(String(16))
     subsidy_cny: Mapped[int] = mapped_column(Integer)  # whole yuan
+    # Aimed at (面向): a ranking term. Reserved for (专班): R9_TARGET_GROUPS, a hard rule.
     target_groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reserved_for: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Special-operation initial/refresher or entrepreneurship stage (catalog.vocabulary).
+    stage: Mapped[str | None] = mapped_column(String(16), nullable=True)
     free_for_key_groups: Mapped[bool] = mapped_column(Boolean, default=False)
     accessible: Mapped[bool] = mapped_column(Boolean, default=False)
     project_based: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -55,6 +55,23 @@ TRAINING_TYPES: Final[dict[str, str]] = {
     "work_as_training": "以工代训",
 }
 
+# What a course is within a sequence (R4 treats each stage as its own course). Special operations:
+# the first certificate (初训/取证) or the periodic review (复审) of one already held.
+# Entrepreneurship (创业培训): the ILO/China sequence GYB → SYB → IYB → EYB, and online startup.
+SPECIAL_OPERATION_STAGES: Final[dict[str, str]] = {
+    "initial": "特种作业初训（取证）",
+    "refresher": "特种作业复审培训",
+}
+ENTREPRENEURSHIP_STAGES: Final[dict[str, str]] = {
+    "GYB": "创业意识培训（GYB）",
+    "SYB": "创办你的企业（SYB）",
+    "IYB": "改善你的企业（IYB）",
+    "EYB": "扩大你的企业（EYB）",
+    "online": "网络创业培训",
+}
+# Order is stable: policy.table codes a stage by its position (+1; 0 = no stage).
+COURSE_STAGES: Final[dict[str, str]] = {**SPECIAL_OPERATION_STAGES, **ENTREPRENEURSHIP_STAGES}
+
 CERTIFICATE_TYPES: Final[dict[str, str]] = {
     "vocational_qualification": "职业资格证书",
     "skill_level": "职业技能等级证书",

@@ -138,6 +138,12 @@ def _r1_place(
 ) -> Message:
     places = "、".join(sorted(w.places)) or "—"
     places_en = ", ".join(sorted(w.places)) or "none recorded"
+    if not w.places_known and s.missing_place == "unknown":
+        return (
+            "未登记户籍地、常住地或求职就业地，报名时核实培训地点",
+            "No household-registration, residence or job-seeking place recorded; the place is "
+            "checked at enrolment",
+        )
     if s.place_scope == "county":
         if ok:
             return (
@@ -340,6 +346,21 @@ def _r9_type(
     w: WorkerFacts, p: WorkerProfile, c: CourseFacts, a: RuleArrays, s: PolicySettings, ok: bool
 ) -> Message:
     name = _type_zh(c.training_type)
+    if c.stage == "refresher":
+        if ok:
+            return (
+                f"持有 {c.occupation_code} 特种作业操作证，可参加复审培训",
+                f"Holds a special-operation certificate in {c.occupation_code}: may take its refresher",
+            )
+        return (
+            f"复审培训面向已持有 {c.occupation_code} 特种作业操作证的人员",
+            f"A refresher is for holders of a special-operation certificate in {c.occupation_code}",
+        )
+    if c.stage == "initial":
+        return (
+            "特种作业初训（取证）面向所有拟从事该工种的劳动者",
+            "A special-operation initial course is open to anyone who wants to work in it",
+        )
     if c.training_type not in s.training_type_audience:
         return (f"{name}不限人群", f"{c.training_type} training is open to everyone")
     if ok:
@@ -353,13 +374,13 @@ def _r9_type(
 def _r9_target(
     w: WorkerFacts, p: WorkerProfile, c: CourseFacts, a: RuleArrays, s: PolicySettings, ok: bool
 ) -> Message:
-    if not c.target_groups:
-        return ("培训项目不限群体", "The course is open to all groups")
+    if not c.reserved_for:
+        return ("非专班，不限群体", "Not a reserved class: open to all groups")
     if ok:
-        return ("本人属于培训项目面向的群体", "The worker is in one of the course's target groups")
+        return ("本人属于专班招收的群体", "The worker is in one of the groups the class is reserved for")
     return (
-        "本人不属于培训项目面向的群体",
-        "The worker is in none of the course's target groups",
+        "本人不属于专班招收的群体",
+        "The worker is in none of the groups the class is reserved for",
     )
 
 

@@ -29,7 +29,7 @@ class Certificate:
 class FamilyMember:
     """What R6 needs to know of an immediate family member (not who they are)."""
 
-    relation: str  # spouse, parent, child, sibling
+    relation: str  # spouse, parent, child, sibling: R6 reads only PolicySettings.family_relations
     priority_groups: frozenset[str] = frozenset()
     disability_grade: int | None = None  # national grading 1 (most severe) … 4
 
@@ -47,6 +47,13 @@ class TrainingRecord:
     course_id: int | None = None
     subsidy_cny: float = 0.0
     enrolled_on: date | None = None  # R3 counts an open enrolment in this year until it has an end
+    # R4: special-operation initial/refresher or entrepreneurship stage (SYB, IYB...) of the course.
+    stage: str | None = None
+    # What completing it earned: the certificate counts as held (policy.certificates_held), the
+    # same for a stored archive and an inline profile.
+    certificate_type: str | None = None
+    certificate_level: int | None = None
+    completed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,13 @@ class CourseFacts:
     end_date: date
     subsidy_cny: float
     delivery_mode: str = "offline"
+    # Groups the course is aimed at (面向): a ranking term, never a rule.
     target_groups: frozenset[str] = frozenset()
+    # Groups the class is reserved for (专班): R9_TARGET_GROUPS, a hard rule.
+    reserved_for: frozenset[str] = frozenset()
+    # A key of catalog.vocabulary.COURSE_STAGES: special-operation initial (初训) or refresher
+    # (复审), or an entrepreneurship stage (GYB, SYB, IYB, EYB, online). None: a plain course.
+    stage: str | None = None
     free_for_key_groups: bool = False
     occupation_access_restricted: bool = False
     occupation_special_operation: bool = False

@@ -18,7 +18,15 @@ import numpy as np
 import numpy.typing as npt
 
 from policy.settings import PolicySettings
-from policy.table import LEVEL_RADIX, NO_LEVEL, BoolArray, CourseTable
+from policy.table import (
+    INITIAL,
+    NO_LEVEL,
+    REFRESHER,
+    STAGE_CODES,
+    BoolArray,
+    CourseTable,
+    repeat_key,
+)
 from policy.worker_facts import SAFETY_TRAINING, WorkerFacts
 
 WORK_AS_TRAINING = "work_as_training"
@@ -120,7 +128,9 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
         failures[code] = mask
 
     # R1: 在户籍地、常住地、求职就业地参加培训, judged at the level of the paying government.
-    if settings.place_scope == "city":
+    if not worker.places_known and settings.missing_place == "unknown":
+        pass  # no place recorded: not checked, like an unknown birth date (RULES.md, open points)
+    elif settings.place_scope == "city":
         if worker.places & settings.city_counties:
             fail("R1_PLACE", ~table.county_is(settings.city_counties.__contains__))
         else:
@@ -142,12 +152,16 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
     left = np.maximum(np.int16(settings.annual_limit) - used, np.int16(0))
 
     # R4: 同一职业同一等级不可重复享受, in any year. A worker has a handful of such pairs, so a
-    # loop of equality tests beats np.isin's sort.
+    # loop of equality tests beats np.isin's sort. The stage is part of the key: SYB and IYB, or a
+    # special-operation first certificate and its refresher (复审), are different trainings.
     repeat = np.zeros(n, bool)
-    for occupation, level in worker.repeat_pairs:
+    for occupation, level, stage in worker.repeat_pairs:
         index = table.occupation_index.get(occupation)
         if index is not None:
-            repeat |= table.occupation_level == index * LEVEL_RADIX + level
+            repeat |= table.repeat_key == repeat_key(index, level, stage)
+    refresher = table.stage == STAGE_CODES[REFRESHER]
+    if settings.refresher_exempt_from_repeat:
+        repeat &= ~refresher
     fail("R4_NO_REPEAT", repeat)
 
     # R4 (Jiangsu practice): nothing at or below a level already certified in that occupation.
@@ -158,7 +172,8 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
             index = table.occupation_index.get(occupation)
             if index is not None:
                 lower |= (table.occupation == index) & (table.level >= held)
-        fail("R4_LOWER_LEVEL", lower & (table.level != NO_LEVEL))
+        # A refresher renews a certificate already held: the held level cannot make it "lower".
+        fail("R4_LOWER_LEVEL", lower & (table.level != NO_LEVEL) & ~refresher)
 
     # R5: 将确有培训需求、不具有按月领取养老金资格的人员纳入补贴政策范围.
     fail("R5_PENSION", worker.draws_pension)
@@ -168,16 +183,38 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
     # R8: 以工代训 subsidizes the employer that hires and trains, never the worker directly.
     fail("R8_WORK_AS_TRAINING", table.training_type_is(WORK_AS_TRAINING.__eq__))
 
-    # R9: each training type serves its audience (effective groups, so R6 family counts too).
-    audience = settings.training_type_audience
-    fail(
-        "R9_TRAINING_TYPE_AUDIENCE",
-        table.training_type_is(lambda t: t in audience and not audience[t] & worker.effective_groups),
-    )
-    # A course published for named groups (target_groups) is for those groups only.
+    # R9: each training type serves its audience (effective groups, so R6 family counts too, and
+    # an employment status such as "unemployed" for employment-skills training: 三(一) 培训的重点
+    # 是：…下岗失业人员…).
+    audience, statuses = settings.training_type_audience, settings.training_type_statuses
+    status = worker.employment_status
+
+    def outside_audience(training_type: str) -> bool:
+        if training_type not in audience:
+            return False
+        if status is not None and status in statuses.get(training_type, ()):
+            return False
+        return not audience[training_type] & worker.effective_groups
+
+    type_refused = table.training_type_is(outside_audience)
+    # 五(四) 准入类职业工种上岗前必须参加技能培训及鉴定, and 四(三)2 lists 特种作业操作证书 among the
+    # subsidized certificates: a special-operation *initial* course (取证) is how anyone becomes
+    # able to take such a post, so it is open to every job seeker, not only to current staff.
+    type_refused &= table.stage != STAGE_CODES[INITIAL]
+    # A refresher (复审) renews a special-operation certificate: it is for its holders, whoever
+    # they are, and for nobody else.
+    holder = np.zeros(n, bool)
+    for occupation in worker.special_operation_held:
+        index = table.occupation_index.get(occupation)
+        if index is not None:
+            holder |= table.occupation == index
+    type_refused = (type_refused & ~refresher) | (refresher & ~holder)
+    fail("R9_TRAINING_TYPE_AUDIENCE", type_refused)
+    # A class reserved for named groups (专班, reserved_for) is for those groups only. Groups a
+    # course is merely aimed at (target_groups) are a ranking term, not a rule.
     fail(
         "R9_TARGET_GROUPS",
-        (table.target_groups != 0) & ((table.target_groups & np.uint32(worker.group_mask)) == 0),
+        (table.reserved_for != 0) & ((table.reserved_for & np.uint32(worker.group_mask)) == 0),
     )
 
     failed = _pack(failures, n)

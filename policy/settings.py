@@ -14,10 +14,21 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Literal, cast
 
-from catalog.vocabulary import CERTIFICATE_TYPES, COUNTIES, PRIORITY_GROUPS, TRAINING_TYPES
+from catalog.vocabulary import (
+    CERTIFICATE_TYPES,
+    COUNTIES,
+    EMPLOYMENT_STATUSES,
+    PRIORITY_GROUPS,
+    TRAINING_TYPES,
+)
 
 PlaceScope = Literal["city", "county"]
 AllowanceBasis = Literal["per_day", "per_course"]
+MissingPlace = Literal["unknown", "outside"]
+
+# R6: 延伸至其直系亲属. 直系 (lineal) relatives are ascendants and descendants; siblings are 旁系
+# (collateral) and can never be configured in. Whether a spouse counts is the open point.
+LINEAL_RELATIONS: frozenset[str] = frozenset({"parent", "child", "spouse", "grandparent", "grandchild"})
 
 # R9 "who each training type is for" (domain.md). A training type absent from the table is open
 # to everyone; work-as-training is absent on purpose because R8 already rules it out for a worker.
@@ -56,6 +67,13 @@ DEFAULT_TRAINING_TYPE_AUDIENCE: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 
 
+# R9: employment statuses that put a worker in a training type's audience without a group.
+# 三(一): 培训的重点是：…下岗失业人员…; domain.md: 就业技能 for people not in stable employment.
+DEFAULT_TRAINING_TYPE_STATUSES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {"employment_skills": frozenset({"unemployed"})}
+)
+
+
 @dataclass(frozen=True)
 class PolicySettings:
     """Local standards the rules read; defaults are the readings documented in RULES.md."""
@@ -64,6 +82,10 @@ class PolicySettings:
     # inside the city and the course in the city; "county": the course in one of those counties.
     place_scope: PlaceScope = "city"
     city_counties: frozenset[str] = frozenset(COUNTIES)
+    # R1: a profile with none of the three places recorded. "unknown": not checked (like an
+    # unknown birth date for R5), the counselor confirms the place at enrolment; "outside": as
+    # if every place were outside the city (refused).
+    missing_place: MissingPlace = "unknown"
 
     # R2: the five certificate kinds the plan names; a course ending in none of them earns nothing.
     certificate_types: frozenset[str] = frozenset(CERTIFICATE_TYPES)
@@ -81,9 +103,12 @@ class PolicySettings:
     # R6: 重度残疾 = grades 1 and 2 of the national disability grading.
     severe_disability_grades: frozenset[int] = frozenset({1, 2})
     # R6: "贫困". Jiangsu registers rural poverty as 建档立卡低收入农户, so both the plan's 贫困劳动力
-    # and that group count; 低保 is a separate status the plan always names next to, not inside,
-    # poverty, so it does not extend to family.
-    poor_groups: frozenset[str] = frozenset({"poor_labor", "low_income_household"})
+    # and that group count; the plan's poverty program (四(一)4 技能扶贫) opens with
+    # "建档立卡低收入农户和城乡低保对象中的劳动力", so dibao reads as poor too.
+    poor_groups: frozenset[str] = frozenset({"poor_labor", "low_income_household", "dibao"})
+    # R6: 直系亲属. Parents and children are lineal by definition (settled); a spouse is counted
+    # as in most Jiangsu subsidy rules (直系亲属 包括配偶、父母、子女). Siblings are refused.
+    family_relations: frozenset[str] = frozenset({"parent", "child", "spouse"})
 
     # R7: 生活费补贴 during 就业技能培训 and 创业培训 for these groups (就业困难人员（含残疾人）, so
     # "disabled" is listed explicitly), plus rural two-after youth (urban-dibao students are
@@ -110,6 +135,13 @@ class PolicySettings:
     training_type_audience: Mapping[str, frozenset[str]] = field(
         default_factory=lambda: DEFAULT_TRAINING_TYPE_AUDIENCE, hash=False
     )
+    # R9: see DEFAULT_TRAINING_TYPE_STATUSES.
+    training_type_statuses: Mapping[str, frozenset[str]] = field(
+        default_factory=lambda: DEFAULT_TRAINING_TYPE_STATUSES, hash=False
+    )
+    # R4: a special-operation refresher (复审) is required by law at intervals, so a second one
+    # is not "the same training twice". False: a refresher counts as a repeat like any course.
+    refresher_exempt_from_repeat: bool = True
 
     # R10: 重点群体免费接受职业培训行动, key groups as read in domain.md.
     free_training_groups: frozenset[str] = frozenset(
@@ -152,8 +184,25 @@ class PolicySettings:
         if self.min_working_age < 0 or self.special_operation_validity_years < 0:
             raise ValueError("ages and validity years must be >= 0")
         # Group lists are where a typo would silently make a rule never fire, so check them.
+        if self.missing_place not in ("unknown", "outside"):
+            raise ValueError(f"missing_place must be 'unknown' or 'outside', not {self.missing_place!r}")
+        collateral = sorted(self.family_relations - LINEAL_RELATIONS)
+        if collateral:
+            raise ValueError(
+                "family_relations: R6 extends to 直系亲属 (lineal relatives) only, not "
+                + ", ".join(collateral)
+            )
         for name in ("poor_groups", "living_allowance_groups", "free_training_groups"):
             _check_groups(name, getattr(self, name))
+        for training_type, statuses in self.training_type_statuses.items():
+            if training_type not in TRAINING_TYPES:
+                raise ValueError(f"training_type_statuses: unknown training type {training_type!r}")
+            unknown_statuses = sorted(statuses - set(EMPLOYMENT_STATUSES))
+            if unknown_statuses:
+                raise ValueError(
+                    f"training_type_statuses[{training_type}]: unknown employment statuses "
+                    + ", ".join(unknown_statuses)
+                )
         for training_type, groups in self.training_type_audience.items():
             if training_type not in TRAINING_TYPES:
                 raise ValueError(f"training_type_audience: unknown training type {training_type!r}")
@@ -174,9 +223,9 @@ class PolicySettings:
             raise ValueError(f"unknown policy settings: {', '.join(unknown)}")
         values: dict[str, object] = {}
         for key, value in config.items():
-            if key == "training_type_audience":
+            if key in ("training_type_audience", "training_type_statuses"):
                 if not isinstance(value, Mapping):
-                    raise ValueError("training_type_audience must be a mapping")
+                    raise ValueError(f"{key} must be a mapping")
                 values[key] = MappingProxyType(
                     {str(k): _string_set(key, v) for k, v in value.items()}
                 )
@@ -209,11 +258,14 @@ _SET_FIELDS = frozenset(
         "living_allowance_groups",
         "living_allowance_training_types",
         "free_training_groups",
+        "family_relations",
     }
 )
 _INT_FIELDS = frozenset({"annual_limit", "min_working_age", "special_operation_validity_years"})
 _FLOAT_FIELDS = frozenset({"living_allowance_cny", "advance_payment_share"})
-_BOOL_FIELDS = frozenset({"lower_level_rule", "living_allowance_rural_two_after"})
+_BOOL_FIELDS = frozenset(
+    {"lower_level_rule", "living_allowance_rural_two_after", "refresher_exempt_from_repeat"}
+)
 
 
 def _check_groups(name: str, groups: Iterable[str]) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from catalog.vocabulary import PRIORITY_GROUPS
+from catalog.vocabulary import COURSE_STAGES, PRIORITY_GROUPS
 from policy.profile import CourseFacts
 
 # One bit per priority group, in the vocabulary's stable order (17 groups fit a uint32).
@@ -26,6 +26,28 @@ GROUP_BITS: dict[str, int] = {group: 1 << i for i, group in enumerate(PRIORITY_G
 NO_LEVEL = 0
 # Occupation-and-level pairs are packed as occupation * LEVEL_RADIX + level for set lookups.
 LEVEL_RADIX = 8
+# R4 keys add the stage: (occupation * LEVEL_RADIX + level) * STAGE_RADIX + stage code.
+NO_STAGE = 0
+STAGE_CODES: dict[str, int] = {stage: i + 1 for i, stage in enumerate(COURSE_STAGES)}
+STAGE_RADIX = 16
+REFRESHER = "refresher"
+INITIAL = "initial"
+
+
+def stage_code(stage: str | None) -> int:
+    """The stage's column code; ``ValueError`` for a stage outside the vocabulary."""
+    if stage is None:
+        return NO_STAGE
+    try:
+        return STAGE_CODES[stage]
+    except KeyError:
+        raise ValueError(f"unknown course stage {stage!r}") from None
+
+
+def repeat_key(occupation_index: int, level: int | None, stage: str | None) -> int:
+    """R4's 同一职业同一等级 key, with the stage (SYB and IYB are different trainings)."""
+    lvl = NO_LEVEL if level is None else level
+    return (occupation_index * LEVEL_RADIX + lvl) * STAGE_RADIX + stage_code(stage)
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -74,7 +96,9 @@ class CourseTable:
     end_ordinal: npt.NDArray[np.int64]
     end_year: npt.NDArray[np.int64]  # R3 counts by the year training ends
     subsidy_cny: npt.NDArray[np.float64]
-    target_groups: npt.NDArray[np.uint32]  # GROUP_BITS mask; 0 = open to all groups
+    target_groups: npt.NDArray[np.uint32]  # GROUP_BITS mask of aimed-at groups (ranking only)
+    reserved_for: npt.NDArray[np.uint32]  # GROUP_BITS mask; 0 = not a reserved class (R9)
+    stage: npt.NDArray[np.int8]  # STAGE_CODES, NO_STAGE for a plain course
     free_for_key_groups: BoolArray
     access_restricted: BoolArray
     special_operation: BoolArray
@@ -87,6 +111,7 @@ class CourseTable:
     occupation_index: dict[str, int]
     # Derived columns, precomputed because every decision reads them.
     occupation_level: npt.NDArray[np.int64]  # occupation * LEVEL_RADIX + level (R4)
+    repeat_key: npt.NDArray[np.int64]  # occupation_level * STAGE_RADIX + stage (R4)
     duration_days: npt.NDArray[np.int64]  # end - start + 1, calendar days (R7 per-day allowance)
 
     def __len__(self) -> int:
@@ -111,6 +136,8 @@ class CourseTable:
         end = np.empty(n, np.int64)
         end_year = np.empty(n, np.int64)
         targets = np.empty(n, np.uint32)
+        reserved = np.empty(n, np.uint32)
+        stage = np.empty(n, np.int8)
         on_list = np.empty(n, np.int8)
         # Building is the one per-course Python loop, paid once per catalog version.
         for i, course in enumerate(courses):
@@ -122,12 +149,14 @@ class CourseTable:
             start[i] = course.start_date.toordinal()
             end[i] = course.end_date.toordinal()
             end_year[i] = course.end_date.year
-            unknown = course.target_groups - GROUP_BITS.keys()
+            unknown = (course.target_groups | course.reserved_for) - GROUP_BITS.keys()
             if unknown:
                 raise ValueError(
                     f"course {course.id}: unknown target groups {', '.join(sorted(unknown))}"
                 )
             targets[i] = group_mask(course.target_groups)
+            reserved[i] = group_mask(course.reserved_for)
+            stage[i] = stage_code(course.stage)
             listed = course.on_county_subsidized_list
             on_list[i] = -1 if listed is None else int(listed)
         return cls(
@@ -142,6 +171,8 @@ class CourseTable:
             end_year=end_year,
             subsidy_cny=np.fromiter((c.subsidy_cny for c in courses), np.float64, n),
             target_groups=targets,
+            reserved_for=reserved,
+            stage=stage,
             free_for_key_groups=np.fromiter((c.free_for_key_groups for c in courses), bool, n),
             access_restricted=np.fromiter(
                 (c.occupation_access_restricted for c in courses), bool, n
@@ -157,6 +188,7 @@ class CourseTable:
             counties=counties.values(),
             occupation_index=dict(occupations.index),
             occupation_level=occupation.astype(np.int64) * LEVEL_RADIX + level,
+            repeat_key=(occupation.astype(np.int64) * LEVEL_RADIX + level) * STAGE_RADIX + stage,
             duration_days=end - start + 1,
         )
 

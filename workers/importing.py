@@ -224,8 +224,9 @@ class WorkerRow(RowSchema):
 
 
 # Filled from the catalog course when the row leaves them empty (as POST …/trainings does).
-FROM_COURSE = ("occupation_code", "level", "training_type", "hours", "online_hours", "end_date")
-TRAINING_DEFAULTS: dict[str, Any] = {"level": None, "hours": 0, "online_hours": 0, "end_date": None}
+FROM_COURSE = ("occupation_code", "level", "training_type", "hours", "online_hours", "end_date", "stage")
+TRAINING_DEFAULTS: dict[str, Any] = {"level": None, "hours": 0, "online_hours": 0, "end_date": None,
+                                     "stage": None}
 
 
 class TrainingRow(RowSchema):
@@ -242,6 +243,7 @@ class TrainingRow(RowSchema):
     status = _api_field(TrainingIn, "status")
     enrolled_on = _api_field(TrainingIn, "enrolled_on")
     end_date = _api_field(TrainingIn, "end_date")
+    stage = _api_field(TrainingIn, "stage")
     completed_on = _api_field(TrainingIn, "completed_on", load_default=None)
     certificate_type = _api_field(TrainingIn, "certificate_type", load_default=None)
     certificate_level = _api_field(TrainingIn, "certificate_level", load_default=None)

@@ -18,22 +18,21 @@ def approximate(value: float | None) -> float | None:
     return None if value is None else round(value, LOCATION_DECIMALS)
 
 
-def certificates_held(worker: Worker) -> tuple[Certificate, ...]:
-    """Declared certificates plus those earned by completed trainings in the archive."""
-    held = [Certificate(c.occupation_code, c.level, c.certificate_type, c.issued_on, c.valid_until)
-            for c in worker.certificates]
-    for t in worker.trainings:
-        if t.status == "completed" and t.certificate_type:
-            held.append(Certificate(t.occupation_code, t.certificate_level if t.certificate_level is not None else t.level,
-                                    t.certificate_type, t.completed_on))
-    return tuple(held)
+def declared_certificates(worker: Worker) -> tuple[Certificate, ...]:
+    """Certificates entered on the profile. Those earned by completed trainings are derived by
+    the rules from the history (policy.worker_facts.certificates_held), for stored and inline
+    profiles alike."""
+    return tuple(Certificate(c.occupation_code, c.level, c.certificate_type, c.issued_on, c.valid_until)
+                 for c in worker.certificates)
 
 
 def policy_training(t: TrainingRecord) -> PolicyTraining:
     return PolicyTraining(occupation_code=t.occupation_code, level=t.level, training_type=t.training_type,
                           status=t.status, subsidized=t.subsidized,  # type: ignore[arg-type]
                           end_date=t.end_date or t.completed_on, course_id=t.course_id,
-                          subsidy_cny=float(t.subsidy_cny), enrolled_on=t.enrolled_on)
+                          subsidy_cny=float(t.subsidy_cny), enrolled_on=t.enrolled_on, stage=t.stage,
+                          certificate_type=t.certificate_type, certificate_level=t.certificate_level,
+                          completed_on=t.completed_on)
 
 
 def to_profile(worker: Worker) -> WorkerProfile:
@@ -50,7 +49,7 @@ def to_profile(worker: Worker) -> WorkerProfile:
         disability_grade=worker.disability_grade,
         rural=worker.rural,
         current_occupation_code=worker.current_occupation_code,
-        certificates=certificates_held(worker),
+        certificates=declared_certificates(worker),
         family=family,
         trainings=tuple(policy_training(t) for t in worker.trainings),
         education=worker.education,
@@ -82,8 +81,13 @@ def inline_profile(data: dict[str, Any]) -> WorkerProfile:
                            for c in data.get("certificates", ())),
         family=tuple(FamilyMember(f.get("relation", "family"), frozenset(f.get("priority_groups", ())),
                                   f.get("disability_grade")) for f in data.get("family", ())),
+        # The same end as a stored record: the planned end, else the day it was completed.
         trainings=tuple(PolicyTraining(t["occupation_code"], t.get("level"), t["training_type"], t["status"],
-                                       t["subsidized"], t.get("end_date"))
+                                       t["subsidized"], t.get("end_date") or t.get("completed_on"),
+                                       stage=t.get("stage"),
+                                       certificate_type=t.get("certificate_type"),
+                                       certificate_level=t.get("certificate_level"),
+                                       completed_on=t.get("completed_on"))
                         for t in data.get("trainings", ())),
         education=data.get("education"),
         interests=tuple(data.get("interests", ())),

@@ -15,6 +15,7 @@ from marshmallow import fields, validate
 from catalog.import_schemas import StrictSchema
 from catalog.vocabulary import (
     CERTIFICATE_TYPES,
+    COURSE_STAGES,
     EDUCATION_LEVELS,
     EMPLOYMENT_STATUSES,
     PRIORITY_GROUPS,
@@ -125,6 +126,9 @@ class TrainingIn(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(("enrolled", "completed", "dropped")))
     enrolled_on = fields.Date(required=True)
     end_date = fields.Date(allow_none=True)
+    stage = fields.String(allow_none=True, validate=validate.OneOf(tuple(COURSE_STAGES)),
+                          metadata={"description": "Special-operation initial/refresher or entrepreneurship "
+                                                   "stage (R4); filled from course_id"})
     completed_on = fields.Date(allow_none=True)
     certificate_type = fields.String(allow_none=True, validate=validate.OneOf(tuple(CERTIFICATE_TYPES)),
                                      metadata={"description": "Certificate earned on completion"})

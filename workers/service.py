@@ -170,7 +170,8 @@ def add_training(session: Session, principal: Principal | None, worker: Worker, 
             raise ProfileError("course_id", f"no course with id {course_id}")
         for field, value in (("occupation_code", course.occupation_code), ("level", course.level),
                              ("training_type", course.training_type), ("hours", course.hours),
-                             ("online_hours", course.online_hours), ("end_date", course.end_date)):
+                             ("online_hours", course.online_hours), ("end_date", course.end_date),
+                             ("stage", course.stage)):
             data.setdefault(field, value)
     for field in ("occupation_code", "training_type"):
         if not data.get(field):

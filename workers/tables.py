@@ -110,6 +110,8 @@ class TrainingRecord(Base):
     completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     certificate_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
     certificate_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # R4: special-operation initial/refresher or entrepreneurship stage (catalog COURSE_STAGES).
+    stage: Mapped[str | None] = mapped_column(String(16), nullable=True)
     subsidized: Mapped[bool] = mapped_column(Boolean, default=False)
     subsidy_cny: Mapped[int] = mapped_column(Integer, default=0)
     hours: Mapped[int] = mapped_column(Integer, default=0)

@@ -69,7 +69,8 @@ def course_view(c: Course, distance_km: float | None, levels: dict[str, int]) ->
         "seats_taken": c.seats_taken, "seats_left": max(c.seats - c.seats_taken, 0),
         "county": c.county, "address": c.address, "location": location(c),
         "delivery_mode": c.delivery_mode, "subsidy_cny": c.subsidy_cny,
-        "target_groups": list(c.target_groups), "free_for_key_groups": c.free_for_key_groups,
+        "target_groups": list(c.target_groups), "reserved_for": list(c.reserved_for or ()),
+        "stage": c.stage, "free_for_key_groups": c.free_for_key_groups,
         "accessible": c.accessible, "project_based": c.project_based, "distance_km": distance_km,
     }
 

@@ -173,7 +173,13 @@ class CourseSchema(ma.Schema):
     location = fields.Nested(LocationSchema, required=True)
     delivery_mode = fields.String(required=True, validate=validate.OneOf(tuple(DELIVERY_MODES)))
     subsidy_cny = fields.Integer(required=True, metadata={"description": "Subsidy standard per trainee, yuan"})
-    target_groups = fields.List(fields.String(), required=True)
+    target_groups = fields.List(fields.String(), required=True,
+                                metadata={"description": "Groups the course is aimed at (面向): ranking only"})
+    reserved_for = fields.List(fields.String(), required=True,
+                               metadata={"description": "Groups a reserved class (专班) admits; empty: open to all"})
+    stage = fields.String(allow_none=True, required=True,
+                          metadata={"description": "Special-operation initial/refresher, or entrepreneurship "
+                                                   "stage GYB/SYB/IYB/EYB/online"})
     free_for_key_groups = fields.Boolean(required=True)
     accessible = fields.Boolean(required=True)
     project_based = fields.Boolean(required=True)

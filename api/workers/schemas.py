@@ -106,6 +106,7 @@ class TrainingOut(ma.Schema):
     status = fields.String(required=True)
     enrolled_on = fields.Date(required=True)
     end_date = fields.Date(allow_none=True, required=True)
+    stage = fields.String(allow_none=True)
     completed_on = fields.Date(allow_none=True, required=True)
     certificate_type = fields.String(allow_none=True, required=True)
     certificate_level = fields.Integer(allow_none=True, required=True)

@@ -9,7 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalog.vocabulary import CERTIFICATE_TYPES, PRIORITY_GROUPS, TRAINING_TYPES
+from catalog.vocabulary import (
+    CERTIFICATE_TYPES,
+    COURSE_STAGES,
+    EMPLOYMENT_STATUSES,
+    PRIORITY_GROUPS,
+    TRAINING_TYPES,
+)
 from policy import CourseTable, PolicySettings, codes_of_mask, decide, decide_many
 from policy.profile import Certificate, CourseFacts, FamilyMember, TrainingRecord, WorkerProfile
 from tests.policy.policy_examples import ON, course, worker
@@ -20,6 +26,7 @@ COUNTY_CHOICES = ("tinghu", "dongtai", "yannan", "other", "nanjing")
 GROUPS = tuple(PRIORITY_GROUPS)
 LEVELS = st.one_of(st.none(), st.integers(1, 5))
 DAYS = st.dates(min_value=date(2023, 6, 1), max_value=date(2026, 12, 31))
+STAGES = st.one_of(st.none(), st.sampled_from(tuple(COURSE_STAGES)))
 
 
 @st.composite
@@ -43,13 +50,17 @@ def trainings(draw: st.DrawFn) -> TrainingRecord:
         status=draw(st.sampled_from(("enrolled", "completed", "dropped"))),
         subsidized=draw(st.booleans()),
         end_date=draw(st.one_of(st.none(), DAYS)),
+        stage=draw(STAGES),
+        certificate_type=draw(st.one_of(st.none(), st.sampled_from(tuple(CERTIFICATE_TYPES)))),
+        certificate_level=draw(LEVELS),
+        completed_on=draw(st.one_of(st.none(), DAYS)),
     )
 
 
 @st.composite
 def family_members(draw: st.DrawFn) -> FamilyMember:
     return FamilyMember(
-        relation=draw(st.sampled_from(("spouse", "parent", "child"))),
+        relation=draw(st.sampled_from(("spouse", "parent", "child", "sibling"))),
         priority_groups=draw(st.frozensets(st.sampled_from(GROUPS), max_size=3)),
         disability_grade=draw(st.one_of(st.none(), st.integers(1, 4))),
     )
@@ -64,7 +75,9 @@ def profiles(draw: st.DrawFn) -> WorkerProfile:
         residence_county=draw(place),
         jobseeking_county=draw(place),
         draws_pension=draw(st.booleans()),
+        employment_status=draw(st.one_of(st.none(), st.sampled_from(tuple(EMPLOYMENT_STATUSES)))),
         priority_groups=draw(st.frozensets(st.sampled_from(GROUPS), max_size=4)),
+        disability_grade=draw(st.one_of(st.none(), st.integers(1, 4))),
         rural=draw(st.one_of(st.none(), st.booleans())),
         current_occupation_code=draw(st.one_of(st.none(), st.sampled_from(OCCUPATIONS))),
         certificates=tuple(draw(st.lists(certificates(), max_size=3))),
@@ -87,6 +100,8 @@ def courses(draw: st.DrawFn) -> CourseFacts:
         end_date=start + timedelta(days=draw(st.integers(0, 120))),
         subsidy_cny=draw(st.floats(0, 5000, allow_nan=False).map(lambda x: round(x, 2))),
         target_groups=draw(st.frozensets(st.sampled_from(GROUPS), max_size=2)),
+        reserved_for=draw(st.frozensets(st.sampled_from(GROUPS), max_size=2)),
+        stage=draw(STAGES),
         free_for_key_groups=draw(st.booleans()),
         occupation_access_restricted=draw(st.booleans()),
         occupation_special_operation=draw(st.booleans()),
@@ -101,6 +116,8 @@ policy_settings = st.builds(
     lower_level_rule=st.booleans(),
     annual_limit=st.integers(0, 4),
     living_allowance_basis=st.sampled_from(("per_day", "per_course")),
+    missing_place=st.sampled_from(("unknown", "outside")),
+    refresher_exempt_from_repeat=st.booleans(),
 )
 
 

@@ -204,7 +204,7 @@ def test_R5_working_age_counts_at_the_course_start() -> None:
 
 
 def test_R6_family_of_a_severely_disabled_person_gets_the_disabled_persons_courses() -> None:
-    for_disabled = course(target_groups=frozenset({"disabled"}))
+    for_disabled = course(reserved_for=frozenset({"disabled"}))
     plain = worker(priority_groups=frozenset({"rural_migrant"}))
     assert decide(plain, for_disabled, ON).failed_codes == ("R9_TARGET_GROUPS",)
     mother = FamilyMember("parent", disability_grade=1)
@@ -216,9 +216,9 @@ def test_R6_family_of_a_severely_disabled_person_gets_the_disabled_persons_cours
 
 
 def test_R6_family_does_not_extend_a_mild_disability_or_non_poverty_groups() -> None:
-    for_disabled = course(target_groups=frozenset({"disabled"}))
+    for_disabled = course(reserved_for=frozenset({"disabled"}))
     mild = FamilyMember("parent", priority_groups=frozenset({"disabled"}), disability_grade=3)
-    veteran = FamilyMember("spouse", priority_groups=frozenset({"veteran", "dibao"}))
+    veteran = FamilyMember("spouse", priority_groups=frozenset({"veteran", "entrepreneur"}))
     w = worker(family=(mild, veteran))
     decision = decide(w, for_disabled, ON)
     assert decision.failed_codes == ("R9_TARGET_GROUPS",)
@@ -303,7 +303,7 @@ def test_R9_enterprise_employee_gets_employee_training_types(training_type: str)
 def test_R9_training_type_audience_blocks_employee_types_for_the_unemployed() -> None:
     decision = decide(worker(), course(training_type="skill_upgrade"), ON)
     assert decision.failed_codes == ("R9_TRAINING_TYPE_AUDIENCE",)
-    employee = worker(priority_groups=frozenset({"enterprise_employee"}))
+    employee = worker(priority_groups=frozenset({"enterprise_employee"}), employment_status="employed")
     assert decide(employee, course(), ON).failed_codes == ("R9_TRAINING_TYPE_AUDIENCE",)
 
 
@@ -314,8 +314,8 @@ def test_R9_training_type_audience_entrepreneurship_for_returning_migrants() -> 
     assert decide(worker(), startup, ON).failed_codes == ("R9_TRAINING_TYPE_AUDIENCE",)
 
 
-def test_R9_target_groups_of_a_course_must_include_the_worker() -> None:
-    for_veterans = course(target_groups=frozenset({"veteran"}))
+def test_R9_target_groups_of_a_reserved_class_must_include_the_worker() -> None:
+    for_veterans = course(reserved_for=frozenset({"veteran"}))
     assert decide(worker(priority_groups=frozenset({"veteran"})), for_veterans, ON).eligible
     assert decide(worker(), for_veterans, ON).failed_codes == ("R9_TARGET_GROUPS",)
 
@@ -427,7 +427,7 @@ def test_blocking_codes_and_bits_are_stable() -> None:
 
 
 def test_several_failures_are_all_reported() -> None:
-    w = worker(draws_pension=True, hukou_county=None)
+    w = worker(draws_pension=True, hukou_county="other")
     decision = decide(w, course(training_type="work_as_training", certificate_type=""), ON)
     assert decision.failed_codes == (
         "R1_PLACE", "R2_CERTIFICATE", "R5_PENSION", "R8_WORK_AS_TRAINING"

@@ -16,7 +16,11 @@ def test_defaults_follow_the_plan_and_domain_reading() -> None:
     assert s.annual_limit == 3
     assert s.lower_level_rule is True
     assert s.severe_disability_grades == frozenset({1, 2})
-    assert s.poor_groups == frozenset({"poor_labor", "low_income_household"})
+    assert s.poor_groups == frozenset({"poor_labor", "low_income_household", "dibao"})
+    assert s.family_relations == frozenset({"parent", "child", "spouse"})
+    assert s.training_type_statuses["employment_skills"] == frozenset({"unemployed"})
+    assert s.missing_place == "unknown"
+    assert s.refresher_exempt_from_repeat is True
     assert s.advance_payment_share == 0.5
     assert s.min_working_age == 16
     assert s.special_operation_validity_years == 6
@@ -39,7 +43,7 @@ def test_from_mapping_builds_sets_and_changes_decisions() -> None:
     assert s.city_counties == frozenset({"tinghu", "yandu"})
     assert s.training_type_audience["employment_skills"] == frozenset({"veteran"})
     # The laid-off default worker is no longer in the employment-skills audience...
-    assert decide(worker(), course(county="tinghu"), ON, s).failed_codes == (
+    assert decide(worker(employment_status=None), course(county="tinghu"), ON, s).failed_codes == (
         "R9_TRAINING_TYPE_AUDIENCE",
     )
     # ...and Yandu is not one of the worker's counties under county scope.
@@ -68,6 +72,9 @@ def test_from_mapping_rejects_unknown_keys() -> None:
         {"training_type_audience": {"safety": ["astronaut"]}},
         {"living_allowance_basis": "per_hour"},
         {"severe_disability_grades": ["1"]},
+        {"family_relations": ["parent", "sibling"]},
+        {"training_type_statuses": {"employment_skills": ["jobless"]}},
+        {"missing_place": "nowhere"},
     ],
 )
 def test_from_mapping_rejects_bad_values(config: dict[str, object]) -> None:
