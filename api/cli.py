@@ -47,7 +47,10 @@ def db_upgrade(revision: str) -> None:
 def catalog_import(paths: tuple[Path, ...], kind: str | None, dry_run: bool) -> None:
     """Import catalog files (CSV or JSON): all of them or, on any bad row, none."""
     files = expand_paths(paths)
-    run_import(lambda session: apply(session, plan(session, files, kind, progress=True), progress=True), dry_run)
+    # Courses are checked against the rules the service applies (its configured settings).
+    settings = current_app.extensions["reco.policy"]
+    run_import(lambda session: apply(session, plan(session, files, kind, progress=True, settings=settings),
+                                     progress=True), dry_run)
 
 
 def run_import(work: Callable[[Session], list[FileSummary]], dry_run: bool) -> None:

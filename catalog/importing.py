@@ -1,8 +1,9 @@
 """Catalog import: validate every row of every file first, then apply all of it or nothing.
 
 An import is one database transaction. Any bad row (a field that fails its schema, a duplicate
-natural key, a reference to an unknown county, institution or occupation) rejects the whole batch
-and every bad row is reported with file, row number, field and message. Rows are upserted by their
+natural key, a reference to an unknown county, institution or occupation, a course that its own
+reserved groups could never take under the rules) rejects the whole batch and every bad row is
+reported with file, row number, field and message. Rows are upserted by their
 natural keys, so importing the same file again changes nothing.
 """
 
@@ -35,6 +36,9 @@ from catalog.tables import (
     OccupationList,
     OccupationListEntry,
 )
+from policy.catalog_check import reserved_group_refusals
+from policy.profile import CourseFacts
+from policy.settings import PolicySettings
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -226,9 +230,37 @@ MODELS: dict[str, Any] = {
 }
 
 
+def course_facts(row: dict[str, Any]) -> CourseFacts:
+    """What the rules read of one validated course row."""
+    return CourseFacts(
+        id=0, occupation_code=row["occupation_code"], level=row.get("level"),
+        training_type=row["training_type"], certificate_type=row["certificate_type"],
+        county=row["county"], start_date=row["start_date"], end_date=row["end_date"],
+        subsidy_cny=float(row["subsidy_cny"]), target_groups=frozenset(row.get("target_groups") or ()),
+        reserved_for=frozenset(row.get("reserved_for") or ()), stage=row.get("stage"),
+    )
+
+
+def _check_rules(sources: list[SourceFile], errors: list[RowError], settings: PolicySettings) -> None:
+    """A course its own reserved groups cannot take contradicts the rules: a bad row."""
+    for src in sources:
+        if src.kind != "courses":
+            continue
+        keep = []
+        for i, row in src.valid:
+            refusals = reserved_group_refusals(course_facts(row), settings)
+            errors.extend(RowError(src.path, i, "reserved_for", str(r)) for r in refusals)
+            if not refusals:
+                keep.append((i, row))
+        src.valid = keep
+
+
 def plan(session: Session, paths: Sequence[Path], kind: str | None = None,
-         progress: bool = False) -> list[SourceFile]:
-    """Read and validate every file; raise ImportRejected naming every bad row."""
+         progress: bool = False, settings: PolicySettings | None = None) -> list[SourceFile]:
+    """Read and validate every file; raise ImportRejected naming every bad row.
+
+    Courses are also checked against the rules under ``settings`` (the defaults when None).
+    """
     errors: list[RowError] = []
     sources: list[SourceFile] = []
     for path in paths:
@@ -240,6 +272,7 @@ def plan(session: Session, paths: Sequence[Path], kind: str | None = None,
     for src in sources:
         _validate_rows(src, errors, progress)
     _check_references(session, sources, errors)
+    _check_rules(sources, errors, settings or PolicySettings())
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e.file, e.row, e.field)))
     return sources

@@ -1,7 +1,14 @@
-"""Which published list is in force: the newest version effective on a given day."""
+"""Which published list is in force: the newest version effective on a given day.
+
+Lists are dated parameters: each version carries its ``effective_date`` (effective_from) and stays
+in the history when a newer one supersedes it, so a decision can use the list in force on the day
+that matters (R1: the course's start), not the day someone asks.
+"""
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -49,3 +56,32 @@ def subsidized_by_county(session: Session, on: date) -> dict[str, frozenset[str]
         )
         out[scope] = frozenset(codes)
     return out
+
+
+@dataclass(frozen=True)
+class ListHistory:
+    """Every version of each county's subsidized-occupation list, oldest first."""
+
+    versions: dict[str, tuple[tuple[date, frozenset[str]], ...]]
+
+    def in_force(self, county: str, day: date) -> frozenset[str] | None:
+        """The county's list in force on ``day``; None when it had published none by then."""
+        history = self.versions.get(county, ())
+        i = bisect.bisect_right([effective for effective, _ in history], day)
+        return history[i - 1][1] if i else None
+
+
+def subsidized_history(session: Session) -> ListHistory:
+    """All versions of the county subsidized-occupation lists (R1), for dated decisions."""
+    codes: dict[int, set[str]] = {}
+    for list_id, code in session.execute(
+        select(OccupationListEntry.list_id, OccupationListEntry.occupation_code)
+    ):
+        codes.setdefault(list_id, set()).add(code)
+    versions: dict[str, list[tuple[date, frozenset[str]]]] = {}
+    for lst in session.scalars(
+        select(OccupationList).where(OccupationList.kind == "subsidized")
+        .order_by(OccupationList.scope, OccupationList.effective_date)
+    ):
+        versions.setdefault(lst.scope, []).append((lst.effective_date, frozenset(codes.get(lst.id, ()))))
+    return ListHistory({scope: tuple(v) for scope, v in versions.items()})

@@ -66,7 +66,8 @@ def decide(
 
     Runs the same rule code as :func:`policy.decide_many` on a one-row table, then explains it.
     """
-    settings = settings or PolicySettings()
+    # Dated parameters: the values in force when the course starts (RULES.md).
+    settings = (settings or PolicySettings()).on(course.start_date)
     worker = WorkerFacts.of(profile, on, settings)
     arrays = evaluate(worker, CourseTable.from_courses([course]), settings)
     checks = tuple(

@@ -10,7 +10,8 @@ back to a default.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from types import MappingProxyType
 from typing import Literal, cast
 
@@ -57,7 +58,9 @@ DEFAULT_TRAINING_TYPE_AUDIENCE: Mapping[str, frozenset[str]] = MappingProxyType(
         # 四(一)1: 岗前培训（含特种作业人员安全作业培训）, so special-operation staff are in too.
         "pre_job": frozenset({"enterprise_employee", "high_risk_worker"}),
         "skill_upgrade": frozenset({"enterprise_employee"}),
-        "transfer": frozenset({"enterprise_employee"}),
+        # 四(一)2 names 化解过剩产能企业职工 among the key groups, and domain.md counts them in
+        # laid_off_unemployed: changing trade (转岗转业) is what their training is for.
+        "transfer": frozenset({"enterprise_employee", "laid_off_unemployed"}),
         "apprenticeship": frozenset({"enterprise_employee"}),
         # 四(一)2: 对具备条件的劳动者特别是返乡农民工、残疾人开展创业培训.
         "entrepreneurship": frozenset({"entrepreneur", "returning_migrant", "disabled"}),
@@ -167,6 +170,25 @@ class PolicySettings:
     # R12: 可先行拨付不高于 50% 的培训补贴资金.
     advance_payment_share: float = 0.5
 
+    # Dated parameters (OpenFisca-style): the values above are in force until the first change;
+    # each (effective_from, values) changes the named settings from that day on. A decision uses
+    # the values in force on the course's start date (RULES.md, "Dated parameters").
+    dated_changes: tuple[tuple[date, Mapping[str, object]], ...] = field(default=(), hash=False)
+
+    def on(self, day: date) -> PolicySettings:
+        """The settings in force on ``day``: every change effective on or before it applied."""
+        if not self.dated_changes:
+            return self
+        values: dict[str, object] = {}
+        for effective_from, change in self.dated_changes:
+            if effective_from <= day:
+                values.update(change)
+        return replace(self, dated_changes=(), **values)  # type: ignore[arg-type]
+
+    def change_days(self) -> tuple[date, ...]:
+        """The days on which some setting changes, in order."""
+        return tuple(day for day, _ in self.dated_changes)
+
     def __post_init__(self) -> None:
         if self.place_scope not in ("city", "county"):
             raise ValueError(f"place_scope must be 'city' or 'county', not {self.place_scope!r}")
@@ -210,6 +232,11 @@ class PolicySettings:
         for training_type in self.living_allowance_training_types:
             if training_type not in TRAINING_TYPES:
                 raise ValueError(f"living_allowance_training_types: unknown {training_type!r}")
+        days = self.change_days()
+        if list(days) != sorted(set(days)):
+            raise ValueError("dated_changes must be in effective_from order, one change per day")
+        for day in days:
+            self.on(day)  # every version must itself be valid settings
 
     @classmethod
     def from_mapping(cls, config: Mapping[str, object]) -> PolicySettings:
@@ -223,7 +250,9 @@ class PolicySettings:
             raise ValueError(f"unknown policy settings: {', '.join(unknown)}")
         values: dict[str, object] = {}
         for key, value in config.items():
-            if key in ("training_type_audience", "training_type_statuses"):
+            if key == "dated_changes":
+                values[key] = _dated_changes(value)
+            elif key in ("training_type_audience", "training_type_statuses"):
                 if not isinstance(value, Mapping):
                     raise ValueError(f"{key} must be a mapping")
                 values[key] = MappingProxyType(
@@ -266,6 +295,28 @@ _FLOAT_FIELDS = frozenset({"living_allowance_cny", "advance_payment_share"})
 _BOOL_FIELDS = frozenset(
     {"lower_level_rule", "living_allowance_rural_two_after", "refresher_exempt_from_repeat"}
 )
+
+
+def _dated_changes(value: object) -> tuple[tuple[date, Mapping[str, object]], ...]:
+    """``[{"effective_from": "2027-01-01", "living_allowance_cny": 40}, ...]`` → dated changes,
+    each checked with the same rules as the base values."""
+    if isinstance(value, (str, Mapping)) or not isinstance(value, Iterable):
+        raise ValueError("dated_changes must be a list of {effective_from, settings...}")
+    changes = []
+    for item in value:
+        if not isinstance(item, Mapping) or "effective_from" not in item:
+            raise ValueError("each dated change needs effective_from")
+        day = item["effective_from"]
+        try:
+            effective = day if isinstance(day, date) else date.fromisoformat(str(day))
+        except ValueError:
+            raise ValueError(f"dated_changes: effective_from {day!r} is not a date") from None
+        rest = {k: v for k, v in item.items() if k != "effective_from"}
+        if "dated_changes" in rest:
+            raise ValueError("a dated change cannot nest dated_changes")
+        parsed = PolicySettings.from_mapping(rest)  # checks keys and shapes
+        changes.append((effective, MappingProxyType({k: getattr(parsed, k) for k in rest})))
+    return tuple(changes)
 
 
 def _check_groups(name: str, groups: Iterable[str]) -> None:

@@ -11,7 +11,8 @@ time.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -191,6 +192,14 @@ class CourseTable:
             repeat_key=(occupation.astype(np.int64) * LEVEL_RADIX + level) * STAGE_RADIX + stage,
             duration_days=end - start + 1,
         )
+
+    def take(self, rows: npt.NDArray[np.intp]) -> CourseTable:
+        """The sub-table of ``rows`` (vocabularies shared, so codes keep their meaning)."""
+        values: dict[str, Any] = {
+            f.name: value[rows] if isinstance(value := getattr(self, f.name), np.ndarray) else value
+            for f in fields(self)
+        }
+        return CourseTable(**values)
 
     def training_type_is(self, accept: Callable[[str], bool]) -> BoolArray:
         """Per-row mask of ``accept(training type)``, evaluated once per distinct type."""

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from catalog.lists import shortage_levels, subsidized_by_county
+from catalog.lists import ListHistory, shortage_levels, subsidized_history
 from catalog.tables import Course, ImportRecord
 from policy.bulk import CourseTable
 from policy.profile import CourseFacts
@@ -40,8 +40,10 @@ def catalog_version(session: Session, on: date) -> str:
     return f"{count}:{changed}:{last_import}:{on.isoformat()}"
 
 
-def course_item(c: Course, shortage: dict[str, int], subsidized: dict[str, frozenset[str]]) -> CourseItem:
-    on_list = subsidized.get(c.county)
+def course_item(c: Course, shortage: dict[str, int], subsidized: ListHistory) -> CourseItem:
+    # R1: the county's subsidized list in force when the course starts, whatever day one asks
+    # (the same course must not flip between refused and subsidized with the query date).
+    on_list = subsidized.in_force(c.county, c.start_date)
     facts = CourseFacts(
         id=c.id, occupation_code=c.occupation_code, level=c.level, training_type=c.training_type,
         certificate_type=c.certificate_type, county=c.county, start_date=c.start_date,
@@ -66,7 +68,7 @@ def course_item(c: Course, shortage: dict[str, int], subsidized: dict[str, froze
 def build_snapshot(session: Session, on: date) -> CatalogSnapshot:
     version = catalog_version(session, on)
     shortage = shortage_levels(session, on)
-    subsidized = subsidized_by_county(session, on)
+    subsidized = subsidized_history(session)
     items = tuple(course_item(c, shortage, subsidized)
                   for c in session.scalars(select(Course).order_by(Course.id)))
     return CatalogSnapshot(

@@ -631,7 +631,10 @@ def _profile_from_json(p: dict[str, Any]) -> WorkerProfile:
                      for f in p.get("family") or ()),
         trainings=tuple(TrainingRecord(t["occupation_code"], t.get("level"), t["training_type"], t["status"],
                                        bool(t["subsidized"]), _d(t.get("end_date")), t.get("course_id"),
-                                       float(t.get("subsidy_cny", 0.0)))
+                                       float(t.get("subsidy_cny", 0.0)), stage=t.get("stage"),
+                                       certificate_type=t.get("certificate_type"),
+                                       certificate_level=t.get("certificate_level"),
+                                       completed_on=_d(t.get("completed_on")))
                         for t in p.get("trainings") or ()),
         education=p.get("education"), gender=p.get("gender"), interests=tuple(p.get("interests") or ()),
         max_travel_km=p.get("max_travel_km"), online_ok=bool(p.get("online_ok", True)),
@@ -646,7 +649,8 @@ def _course_from_json(c: dict[str, Any]) -> CourseItem:
         extra["published"] = date.fromisoformat(extra["published"])
     facts = CourseFacts(**{**f, "start_date": date.fromisoformat(f["start_date"]),
                            "end_date": date.fromisoformat(f["end_date"]),
-                           "target_groups": frozenset(f.get("target_groups") or ())}, extra=extra)
+                           "target_groups": frozenset(f.get("target_groups") or ()),
+                           "reserved_for": frozenset(f.get("reserved_for") or ())}, extra=extra)
     return CourseItem(**{**c, "facts": facts, "enrol_deadline": date.fromisoformat(c["enrol_deadline"])})
 
 

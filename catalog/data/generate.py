@@ -19,13 +19,16 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import importlib.util
 import io
 import math
 import random
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from catalog import vocabulary
+from policy.catalog_check import reserved_group_refusals
+from policy.profile import CourseFacts
 
 SEED = 20261129
 TODAY = dt.date(2026, 11, 29)  # the reference "today" the sample data is built around
@@ -37,19 +40,7 @@ REPO_ROOT = HERE.parents[1]
 DEFAULT_OCC_DIR = REPO_ROOT / "catalog" / "reference"  # copies of the shared reference CSVs
 
 
-def _load_vocabulary():
-    """Load catalog/vocabulary.py by path (pure Python, no package import side effects)."""
-    sys.dont_write_bytecode = True  # leave no __pycache__ outside catalog/data
-    path = REPO_ROOT / "catalog" / "vocabulary.py"
-    spec = importlib.util.spec_from_file_location("_catalog_vocabulary", path)
-    assert spec and spec.loader, path
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-V = _load_vocabulary()
+V = vocabulary
 
 CATEGORIES = (
     "modern_services", "advanced_manufacturing", "digital", "construction", "agriculture",
@@ -892,7 +883,8 @@ def build_courses(inst_meta, occ_by_code, satellite_sites):
             "county": c["county"], "address": c["address"],
             "lat": f"{c['lat']:.6f}", "lon": f"{c['lon']:.6f}",
             "delivery_mode": c["delivery_mode"], "subsidy_cny": str(c["subsidy_cny"]),
-            "target_groups": fmt_list(c["target_groups"]),
+            "target_groups": fmt_list(c["target_groups"]), "reserved_for": fmt_list(c["reserved_for"]),
+            "stage": c["stage"] or "",
             "free_for_key_groups": fmt_bool(c["free_for_key_groups"]),
             "accessible": fmt_bool(c["accessible"]), "project_based": fmt_bool(c["project_based"]),
         })
@@ -915,6 +907,8 @@ def make_course(rng, inst, track, occ_by_code, satellite_sites):
     months = 0
     accessible = False
     project_based = False
+    stage = None  # special-operation initial/refresher, entrepreneurship GYB/SYB/IYB/online
+    reserved: list[str] = []  # 专场 classes admit only these groups (R9_TARGET_GROUPS)
 
     # ----- certificate, level, target groups, hours -----
     if ttype == "safety":
@@ -925,6 +919,7 @@ def make_course(rng, inst, track, occ_by_code, satellite_sites):
         hours = rng.choice([16, 16, 24]) if refresher else round_hours(rng.uniform(48, 96))
         groups = pick_groups(rng, [("enterprise_employee", 3), ("rural_migrant", 1),
                                    ("laid_off_unemployed", 1)], 0, 1, must=("high_risk_worker",))
+        stage = "refresher" if refresher else "initial"
         title_zh = f"{occ_zh}（{variant}）{TYPE_TITLE['safety'][0]}"
         title_en = f"{occ_en} ({'refresher' if refresher else 'initial'}) {TYPE_TITLE['safety'][1]}"
     elif ttype == "entrepreneurship":
@@ -938,6 +933,7 @@ def make_course(rng, inst, track, occ_by_code, satellite_sites):
                 ("网创", 96, "网络创业培训班", "Online Entrepreneurship Training"),
             ])
             title_zh, title_en = vzh, ven
+            stage = "online" if variant == "网创" else variant
         else:
             hours = rng.choice([56, 80, 96])
             title_zh = f"{occ_zh}方向{TYPE_TITLE['entrepreneurship'][0]}"
@@ -950,6 +946,7 @@ def make_course(rng, inst, track, occ_by_code, satellite_sites):
         if track == "entre_agri" or occ.startswith("5-"):
             title_zh = "返乡创业专场·" + title_zh
             title_en = "Returning-migrant special: " + title_en
+            reserved = ["returning_migrant"]
             if "professional_farmer" not in groups:
                 groups = pick_groups(rng, [], 0, 0, must=tuple(groups) + ("professional_farmer",))
     elif ttype == "work_as_training":
@@ -1044,10 +1041,12 @@ def make_course(rng, inst, track, occ_by_code, satellite_sites):
         if track == "disab":
             title_zh = "残疾人专场·" + title_zh
             title_en = "For persons with disabilities: " + title_en
+            reserved = ["disabled"]
         elif special == "veteran":
             title_zh = "退役军人专场·" + title_zh
             title_en = "Veterans special: " + title_en
             variant += "退役军人"
+            reserved = ["veteran"]
 
     # ----- delivery mode -----
     online_friendly = track in ("digital", "ecom") or ttype == "entrepreneurship" or occ == "4-04-05-03"
@@ -1107,6 +1106,18 @@ def make_course(rng, inst, track, occ_by_code, satellite_sites):
             ["社区教学点", "便民服务中心培训点", "企业实训点"])
         address = f"{county_prefix(county)}{site['town']}{suffix}（{inst['name_zh']}教学点）"
 
+    # ----- groups the rules let take it -----
+    # Aimed-at groups are a ranking term; keep only those whose plain member the rules accept, so
+    # the sample never advertises a course to a group that is then refused (issue 11).
+    facts = CourseFacts(
+        id=0, occupation_code=occ, level=level, training_type=ttype, certificate_type=cert,
+        county=inst["county"], start_date=start, end_date=end, subsidy_cny=0.0,
+        reserved_for=frozenset(groups), stage=stage)
+    refused = {r.group for r in reserved_group_refusals(facts)}
+    groups = [g for g in groups if g not in refused]
+    groups += [g for g in reserved if g not in groups]  # a class reserved for a group is aimed at it
+    assert not set(reserved) & refused, (occ, ttype, reserved)
+
     # ----- flags -----
     free = any(g in KEY_GROUPS for g in groups)
     if ttype == "work_as_training":
@@ -1129,7 +1140,8 @@ def make_course(rng, inst, track, occ_by_code, satellite_sites):
         "start_date": start, "end_date": end, "enrol_deadline": deadline, "seats": seats,
         "seats_taken": max(0, min(seats, taken)), "county": county, "address": address,
         "lat": lat, "lon": lon, "delivery_mode": mode, "subsidy_cny": subsidy,
-        "target_groups": groups, "free_for_key_groups": free, "accessible": accessible,
+        "target_groups": groups, "reserved_for": reserved, "stage": stage,
+        "free_for_key_groups": free, "accessible": accessible,
         "project_based": project_based,
     }
 
@@ -1162,8 +1174,8 @@ COLUMNS = {
     "courses": ["code", "title_zh", "title_en", "institution_code", "occupation_code", "level",
                 "training_type", "certificate_type", "hours", "online_hours", "start_date", "end_date",
                 "enrol_deadline", "seats", "seats_taken", "county", "address", "lat", "lon",
-                "delivery_mode", "subsidy_cny", "target_groups", "free_for_key_groups", "accessible",
-                "project_based"],
+                "delivery_mode", "subsidy_cny", "target_groups", "reserved_for", "stage",
+                "free_for_key_groups", "accessible", "project_based"],
 }
 ORDER = ["counties", "occupations", "occupation_lists", "institutions", "evaluation_institutions", "courses"]
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.importing import FileSummary, ImportRejected, apply, expand_paths, plan
@@ -28,8 +27,7 @@ from catalog.tables import (
     OccupationList,
     OccupationListEntry,
 )
-from storage.engine import make_engine
-from storage.session import make_session_factory, writing
+from storage.session import writing
 from tests.conftest import SAMPLE_CATALOG, make_test_app
 
 CATALOG_TABLES = (County, JobCenter, Occupation, OccupationList, OccupationListEntry, Institution,
@@ -52,18 +50,6 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
 
 def sample_rows(kind: str) -> list[dict[str, str]]:
     return read_csv(SAMPLE_CATALOG / f"{kind}.csv")
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
 
 
 def run_import(sessions: sessionmaker[Session], *paths: Path, kind: str | None = None) -> list[FileSummary]:

@@ -110,6 +110,13 @@ def courses(draw: st.DrawFn) -> CourseFacts:
     )
 
 
+dated_changes = st.lists(
+    st.tuples(DAYS, st.fixed_dictionaries({}, optional={
+        "annual_limit": st.integers(0, 4), "living_allowance_cny": st.floats(0, 100),
+        "lower_level_rule": st.booleans(), "place_scope": st.sampled_from(("city", "county"))})),
+    max_size=3, unique_by=lambda change: change[0],
+).map(lambda changes: tuple(sorted(changes, key=lambda change: change[0])))
+
 policy_settings = st.builds(
     PolicySettings,
     place_scope=st.sampled_from(("city", "county")),
@@ -118,6 +125,7 @@ policy_settings = st.builds(
     living_allowance_basis=st.sampled_from(("per_day", "per_course")),
     missing_place=st.sampled_from(("unknown", "outside")),
     refresher_exempt_from_repeat=st.booleans(),
+    dated_changes=dated_changes,
 )
 
 
