@@ -36,7 +36,7 @@ from catalog.tables import (
     OccupationList,
     OccupationListEntry,
 )
-from policy.catalog_check import reserved_group_refusals
+from policy.catalog_check import reserved_group_refusals_many
 from policy.profile import CourseFacts
 from policy.settings import PolicySettings
 
@@ -246,9 +246,9 @@ def _check_rules(sources: list[SourceFile], errors: list[RowError], settings: Po
     for src in sources:
         if src.kind != "courses":
             continue
+        found = reserved_group_refusals_many([course_facts(row) for _, row in src.valid], settings)
         keep = []
-        for i, row in src.valid:
-            refusals = reserved_group_refusals(course_facts(row), settings)
+        for (i, row), refusals in zip(src.valid, found, strict=True):
             errors.extend(RowError(src.path, i, "reserved_for", str(r)) for r in refusals)
             if not refusals:
                 keep.append((i, row))

@@ -10,13 +10,18 @@ employer's subsidy by design.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
+
+from policy.bulk import decide_many
 from policy.decision import decide
 from policy.profile import Certificate, CourseFacts, WorkerProfile
+from policy.rules import RULE_BITS
 from policy.settings import PolicySettings
-from policy.table import REFRESHER
+from policy.table import REFRESHER, CourseTable
 from policy.worker_facts import SPECIAL_OPERATION_CERTIFICATE
 
 # Blocking codes that are about the course, not the person.
@@ -67,3 +72,36 @@ def reserved_group_refusals(
             message = next(c.message_en for c in decision.checks if c.code == codes[0])
             refusals.append(GroupRefusal(group, codes, message))
     return refusals
+
+
+def reserved_group_refusals_many(
+    courses: Sequence[CourseFacts], settings: PolicySettings | None = None
+) -> list[list[GroupRefusal]]:
+    """:func:`reserved_group_refusals` for a whole batch, one vectorized pass per group.
+
+    A catalog import checks thousands of rows; the rules asked here do not depend on the member's
+    place, age or history, so one member per group (holding every special-operation certificate a
+    refresher of the batch renews) stands for all of them. Only refused rows are explained again,
+    one by one, for their message.
+    """
+    settings = settings or PolicySettings()
+    out: list[list[GroupRefusal]] = [[] for _ in courses]
+    rows = [i for i, c in enumerate(courses) if c.reserved_for]
+    if not rows:
+        return out
+    batch = [replace(courses[i], on_county_subsidized_list=None) for i in rows]
+    table = CourseTable.from_courses(batch)
+    renewed = tuple(Certificate(code, None, SPECIAL_OPERATION_CERTIFICATE)
+                    for code in sorted({c.occupation_code for c in batch if c.stage == REFRESHER}))
+    course_bits = np.uint32(sum(RULE_BITS[code] for code in COURSE_CODES))
+    suspects: set[int] = set()
+    for group in sorted({g for c in batch for g in c.reserved_for}):
+        member = WorkerProfile(priority_groups=frozenset({group}), certificates=renewed)
+        decided = decide_many(member, table, batch[0].start_date, settings)
+        refused = (decided.failed & course_bits) != 0
+        for j in np.flatnonzero(refused):
+            if group in batch[j].reserved_for:
+                suspects.add(int(j))
+    for k in sorted(suspects):
+        out[rows[k]] = reserved_group_refusals(courses[rows[k]], settings)
+    return out
