@@ -48,7 +48,7 @@ def catalog_import(paths: tuple[Path, ...], kind: str | None, dry_run: bool) -> 
     """Import catalog files (CSV or JSON): all of them or, on any bad row, none."""
     files = expand_paths(paths)
     # Courses are checked against the rules the service applies (its configured settings).
-    settings = current_app.extensions["reco.policy"]
+    settings = services().policy
     run_import(lambda session: apply(session, plan(session, files, kind, progress=True, settings=settings),
                                      progress=True), dry_run)
 

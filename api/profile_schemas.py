@@ -49,6 +49,8 @@ class InlineTraining(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(("enrolled", "completed", "dropped")))
     subsidized = fields.Boolean(required=True)
     end_date = fields.Date(allow_none=True)
+    enrolled_on = fields.Date(allow_none=True,
+                              metadata={"description": "R3 counts an open enrolment in this year until it has an end"})
     stage = fields.String(allow_none=True, validate=validate.OneOf(tuple(COURSE_STAGES)),
                           metadata={"description": "Special-operation initial/refresher or entrepreneurship stage (R4)"})
     certificate_type = fields.String(allow_none=True, validate=validate.OneOf(tuple(CERTIFICATE_TYPES)),

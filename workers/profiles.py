@@ -84,7 +84,7 @@ def inline_profile(data: dict[str, Any]) -> WorkerProfile:
         # The same end as a stored record: the planned end, else the day it was completed.
         trainings=tuple(PolicyTraining(t["occupation_code"], t.get("level"), t["training_type"], t["status"],
                                        t["subsidized"], t.get("end_date") or t.get("completed_on"),
-                                       stage=t.get("stage"),
+                                       stage=t.get("stage"), enrolled_on=t.get("enrolled_on"),
                                        certificate_type=t.get("certificate_type"),
                                        certificate_level=t.get("certificate_level"),
                                        completed_on=t.get("completed_on"))

@@ -54,7 +54,9 @@ def stored_workers(draw: st.DrawFn) -> Worker:
         trainings.append(TrainingRecord(
             occupation_code=draw(st.sampled_from(OCCUPATIONS)), level=draw(LEVELS),
             training_type=draw(st.sampled_from(tuple(TRAINING_TYPES))), status=status,
-            enrolled_on=date(2015, 1, 1), end_date=draw(st.one_of(st.none(), DAYS)),
+            # Open enrolments count in their enrolment year (policy.archive): near the courses.
+            enrolled_on=draw(st.dates(date(2025, 1, 1), date(2027, 12, 31))),
+            end_date=draw(st.one_of(st.none(), DAYS)),
             completed_on=draw(st.one_of(st.none(), DAYS)) if done else None,
             certificate_type=draw(st.one_of(st.none(), st.sampled_from(tuple(CERTIFICATE_TYPES)))) if done else None,
             certificate_level=draw(LEVELS) if done else None,
@@ -99,6 +101,7 @@ def inline_json(w: Worker) -> dict[str, Any]:
         "trainings": [{"occupation_code": t.occupation_code, "level": t.level,
                        "training_type": t.training_type, "status": t.status,
                        "subsidized": t.subsidized, "end_date": _iso(t.end_date),
+                       "enrolled_on": _iso(t.enrolled_on),
                        "completed_on": _iso(t.completed_on), "stage": t.stage,
                        "certificate_type": t.certificate_type,
                        "certificate_level": t.certificate_level} for t in w.trainings],
