@@ -112,10 +112,9 @@ def inline_json(w: Worker) -> dict[str, Any]:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(worker=stored_workers(), on=st.dates(date(2026, 1, 1), date(2027, 12, 31)))
 def test_stored_and_inline_profiles_get_identical_decisions(
-    snapshot: CatalogSnapshot, worker: Worker, on: date
+    snapshot: CatalogSnapshot, app: Flask, worker: Worker, on: date
 ) -> None:
-    app = Flask(__name__)
-    app.config["TODAY"] = TODAY.isoformat()
+    # The API's own schema, inside the test app (its clock is pinned to TODAY).
     with app.app_context():
         loaded = InlineProfile().load(inline_json(worker))
     stored = decide_many(to_profile(worker), snapshot.table, on, POLICY)
