@@ -21,16 +21,21 @@ from access.tables import ApiKey
 from catalog.tables import JobCenter
 
 ROLES: Final[tuple[str, ...]] = ("admin", "counselor", "app")
+# A worker signed in to the app (access token, :mod:`workers.sign_in`); never an API key.
+WORKER_ROLE: Final = "worker"
 
 
 @dataclass(frozen=True)
 class Principal:
     """The caller of a request, as the domain sees it."""
 
-    key_id: int
+    key_id: int | None  # None for a signed-in worker
     role: str
     job_center_id: int | None
     counties: frozenset[str]
+    worker_id: int | None = None  # the signed-in worker (role "worker") and nobody else
+    session_id: str | None = None
+    scopes: frozenset[str] = frozenset()
 
 
 class KeyRequestError(ValueError):

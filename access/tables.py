@@ -1,4 +1,5 @@
-"""API keys, stored only as a keyed hash with a short public prefix to find them by."""
+"""API keys, stored only as a keyed hash with a short public prefix to find them by; a worker's
+activation codes and app sign-ins (sessions holding a refresh token), stored only hashed."""
 
 from __future__ import annotations
 
@@ -22,3 +23,40 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ActivationCode(Base):
+    """A one-time code a counselor hands a worker to sign in to the app with."""
+
+    __tablename__ = "activation_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # api key id
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WorkerSession(Base):
+    """One device a worker signed in on: its current refresh token (hashed) and its fate.
+
+    Access tokens name the session (``sid``), so revoking the session ends them too, before
+    they expire."""
+
+    __tablename__ = "worker_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    device_name: Mapped[str] = mapped_column(String(64), default="")
+    scopes: Mapped[str] = mapped_column(String(200), default="")
+    refresh_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The refresh token this one replaced: presenting it again means it was copied (reuse).
+    previous_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -11,7 +11,7 @@ from flask_limiter import Limiter
 from flask_smorest import Blueprint
 
 from api import cli, jobs_cli
-from api.auth import SECURITY_SCHEME, rate_limit_key
+from api.auth import SECURITY_SCHEME, WORKER_SECURITY_SCHEME, rate_limit_key
 from api.context import RecoApp
 from api.db import init_app as init_db
 from api.errors import ProblemApi, register_error_handlers
@@ -26,7 +26,9 @@ Course matching for the Yancheng skills-upgrading plan (盐城市职业技能提
 Job-center counselors and the mobile app find subsidized training courses a worker is eligible
 for, near them and starting soon, with the subsidy and the reason for each suggestion.
 
-Every call needs an API key: `Authorization: Bearer reco_…`. Errors are
+Every call needs a bearer credential: an API key (`Authorization: Bearer reco_…`) or, for the
+app acting for one signed-in worker, that worker's access token (`/v1/auth/activate`, then
+`/v1/me/…`). The app's own key alone reaches only anonymous things. Errors are
 `application/problem+json` (RFC 9457) with an `errors` list naming each bad field.
 """
 
@@ -53,7 +55,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         API_SPEC_OPTIONS={
             "info": {"description": API_DESCRIPTION},
-            "components": {"securitySchemes": {"bearerAuth": SECURITY_SCHEME}},
+            "components": {"securitySchemes": {"bearerAuth": SECURITY_SCHEME,
+                                               "workerToken": WORKER_SECURITY_SCHEME}},
             "security": [{"bearerAuth": []}],
         },
         JSON_SORT_KEYS=False,
@@ -86,13 +89,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
     from api.eligibility.routes import blp as eligibility_blp
     from api.events.routes import blp as events_blp
     from api.health.routes import blp as health_blp
+    from api.me.routes import blp as me_blp
     from api.recommendations.routes import blp as recommendations_blp
     from api.stats.routes import blp as stats_blp
+    from api.signin.routes import blp as auth_blp
+    from api.transfers.routes import blp as transfers_blp
+    from api.workers.access_routes import blp as worker_access_blp
     from api.workers.routes import blp as workers_blp
 
     limiter.exempt(health_blp)
     for blp in (health_blp, catalog_blp, workers_blp, eligibility_blp, recommendations_blp, events_blp,
-                stats_blp):
+                stats_blp, worker_access_blp, auth_blp, me_blp, transfers_blp):
         api.register_blueprint(blp)
 
     cli.init_app(app)

@@ -20,6 +20,7 @@ from catalog.importing import FileSummary, ImportRejected, apply, expand_paths, 
 from storage.migrate import current_revision, upgrade
 from storage.session import writing
 from workers import importing
+from workers.service import audit
 
 db_cli = AppGroup("db", help="Database schema.")
 catalog_cli = AppGroup("catalog", help="Published catalogs.")
@@ -114,11 +115,26 @@ def workers_import(paths: tuple[Path, ...], dry_run: bool) -> None:
     # The keyed hash of ID numbers needs the same SECRET_KEY the API uses, or matching breaks.
     secret, on = services().secret_key, today()
 
+    checks: list[tuple[str, int]] = []
+
     def work(session: Session) -> list[FileSummary]:
-        batch = importing.plan(session, importing.expand_paths(paths), secret_key=secret, today=on, progress=True)
+        try:
+            batch = importing.plan(session, importing.expand_paths(paths), secret_key=secret, today=on,
+                                   progress=True)
+        except importing.WorkerImportRejected as rejected:
+            checks.extend(rejected.identity_checks)
+            raise
         return importing.apply(session, batch, secret_key=secret, today=on, progress=True)
 
-    run_import(work, dry_run)
+    try:
+        run_import(work, dry_run)
+    finally:
+        if checks:
+            # The batch was rolled back; the lookups that found people held elsewhere stay on record.
+            with writing(sessions()) as session:
+                for digest, held_profile in checks:
+                    audit(session, None, "id_check", held_profile, ["registered_elsewhere", "import"],
+                          national_id_hash=digest)
 
 
 def init_app(app: Flask) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import marshmallow as ma
-from flask import Flask, Response, json, request
+from flask import Flask, Response, g, json, request
 from flask_smorest import Api, abort
 from flask_smorest.spec import prepare_response  # type: ignore[attr-defined]
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -79,13 +79,14 @@ def flatten_messages(messages: Any, location: str = "", prefix: str = "") -> Ite
 
 
 def problem(status: int, detail: str | None = None, errors: list[dict[str, str]] | None = None,
-            headers: dict[str, str] | None = None) -> Response:
+            headers: dict[str, str] | None = None, extensions: dict[str, Any] | None = None) -> Response:
     body: dict[str, Any] = {"type": "about:blank", "title": http.HTTPStatus(status).phrase,
                             "status": status}
     if detail:
         body["detail"] = detail
     if errors:
         body["errors"] = errors
+    body.update(extensions or {})
     body["instance"] = request.path if request else ""
     resp = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
     for k, v in (headers or {}).items():
@@ -173,8 +174,19 @@ def register_error_handlers(app: Flask) -> None:
     def _profile_error(exc: ProfileError) -> Response:
         # A value that passed its schema but not the domain (unknown county, foreign relative,
         # a second profile for one ID number). Nothing was committed: the session is discarded.
-        status = 409 if isinstance(exc, DuplicateWorker) else 422
-        return problem(status, exc.message, [{"location": "json", "field": exc.field, "message": exc.message}])
+        errors = [{"location": "json", "field": exc.field, "message": exc.message}]
+        extensions: dict[str, Any] = {}
+        if isinstance(exc, DuplicateWorker) and exc.held_by:
+            extensions = {"held_by": exc.held_by, "transfer": {"method": "POST", "path": "/v1/transfers"}}
+        if exc.check is not None and "db" in g:
+            # The request's writes are discarded, but the check itself is kept: who asked about
+            # which (hashed) number, and what they were told.
+            session = g.db
+            session.rollback()
+            session.add(exc.check)
+            session.commit()
+        return problem(409 if isinstance(exc, DuplicateWorker) else 422, exc.message, errors,
+                       extensions=extensions)
 
     @app.errorhandler(IntegrityError)
     def _conflict(exc: IntegrityError) -> Response:

@@ -127,3 +127,19 @@ def catalog_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFac
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return path
+
+
+def sign_in(client: FlaskClient, counselor: dict[str, str], app_key: dict[str, str], worker_id: int,
+            device: str = "test phone") -> dict[str, Any]:
+    """The app's sign-in as a worker does it: the counselor issues a code, the app exchanges it.
+
+    Returns the token response (``access_token``, ``refresh_token``, ``session_id``, ``worker_id``)
+    plus ``headers`` to call ``/v1/me/…`` with."""
+    r = client.post(f"/v1/workers/{worker_id}/activation-codes", headers=counselor)
+    assert r.status_code == 201, r.get_data(as_text=True)
+    r = client.post("/v1/auth/activate", headers=app_key,
+                    json={"activation_code": r.get_json()["activation_code"], "device_name": device})
+    assert r.status_code == 201, r.get_data(as_text=True)
+    tokens: dict[str, Any] = r.get_json()
+    tokens["headers"] = {"Authorization": f"Bearer {tokens['access_token']}"}
+    return tokens

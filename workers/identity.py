@@ -3,6 +3,15 @@
 The check digit is ISO 7064 MOD 11-2 over the first 17 digits. The hash is an HMAC keyed with the
 service's secret, so equal numbers can be matched (one profile per person) while the database
 alone does not reveal them, not even by brute force over the small space of valid numbers.
+
+A number is 6 region digits, 8 birth-date digits, 3 sequence digits (odd for men) and a check
+digit. The space is small, so what we store *beside* the hash must not narrow it: a mask showing
+the sequence and check digit next to a clear birth date and the hukou county left two county
+digits, and the check digit picked the right ones. So the mask shows only the province and city
+(first four digits, implied by the hukou county anyway) and the birth date is kept to the month
+(:func:`birth_month`): region code × ~30 days × 500 sequence numbers of the stored gender leaves
+at least 14,000 candidates (28 × 500 in February) even when the region code is known exactly.
+``tests/security/test_id_reconstruction.py`` brute-forces it from the stored fields.
 """
 
 from __future__ import annotations
@@ -49,7 +58,30 @@ def keyed_hash(secret_key: str, number: str) -> str:
     return hmac.new(secret_key.encode(), b"cn-id:" + normalize(number).encode(), hashlib.sha256).hexdigest()
 
 
+MASK_VISIBLE = 4
+
+
 def mask(number: str) -> str:
-    """``3209**********123X``: region prefix and last four only."""
+    """``3209**************``: province and city only; no birth, sequence or check digit."""
     n = normalize(number)
-    return n[:4] + "*" * 10 + n[-4:]
+    return n[:MASK_VISIBLE] + "*" * (18 - MASK_VISIBLE)
+
+
+def remask(old_mask: str) -> str:
+    """The current mask from an older one (migration): the visible prefix is the same digits."""
+    return old_mask[:MASK_VISIBLE] + "*" * (18 - MASK_VISIBLE)
+
+
+def birth_month(born: date) -> date:
+    """A birth date as stored: the first day of its month (the day would narrow the ID number)."""
+    return born.replace(day=1)
+
+
+def matches(secret_key: str, number: str, stored_hash: str | None) -> bool:
+    """Whether a number a person presents is the one on file (a counselor confirming identity)."""
+    if stored_hash is None:
+        return False
+    try:
+        return hmac.compare_digest(keyed_hash(secret_key, number), stored_hash)
+    except InvalidNationalId:
+        return False

@@ -64,6 +64,7 @@ __all__ = [
     "ImportRejected",
     "RowError",
     "WorkerImport",
+    "WorkerImportRejected",
     "apply",
     "expand_paths",
     "plan",
@@ -290,6 +291,8 @@ class WorkerImport:
     # Every worker the batch's workers files name, valid row or not: a bad worker row is reported
     # once, not again by every training and family link that points at it.
     named: set[tuple[int, str]] = field(default_factory=set)
+    # ID numbers found at another profile: (keyed hash, that profile's id), audited by the caller.
+    identity_checks: list[tuple[str, int]] = field(default_factory=list)
 
 
 def kind_of(path: Path) -> str:
@@ -359,8 +362,17 @@ def plan(session: Session, paths: Sequence[Path], *, secret_key: str, today: dat
     _check_workers(session, batch, errors, secret_key, today)
     _check_trainings(batch, errors)
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: (e.file, e.row, e.field)))
+        raise WorkerImportRejected(sorted(errors, key=lambda e: (e.file, e.row, e.field)), batch.identity_checks)
     return batch
+
+
+class WorkerImportRejected(ImportRejected):
+    """A rejected worker import, with the ID-number lookups that found a person held elsewhere:
+    the caller records those in the audit trail after the rollback (they are answers about people)."""
+
+    def __init__(self, errors: Sequence[RowError], identity_checks: list[tuple[str, int]]) -> None:
+        super().__init__(errors)
+        self.identity_checks = identity_checks  # (keyed hash, id of the profile that holds it)
 
 
 def _existing_workers(session: Session, center_ids: set[int]) -> dict[tuple[int, str], int]:
@@ -389,12 +401,15 @@ def _check_workers(session: Session, batch: WorkerImport, errors: list[RowError]
     hashes = {identity.keyed_hash(secret_key, row["national_id"])
               for src in worker_sources for _, row in src.valid if row["national_id"] is not None}
     owners: dict[str, tuple[int, str | None]] = {}
+    owner_ids: dict[str, int] = {}
     for chunk in _chunks(sorted(hashes)):
-        for digest, owner_center, owner_ref in session.execute(
-                select(Worker.national_id_hash, Worker.job_center_id, Worker.external_ref)
+        for digest, owner_center, owner_ref, owner_id in session.execute(
+                select(Worker.national_id_hash, Worker.job_center_id, Worker.external_ref, Worker.id)
                 .where(Worker.national_id_hash.in_(chunk))):
             if digest is not None:
                 owners[digest] = (owner_center, owner_ref)
+                owner_ids[digest] = owner_id
+    center_codes = {id_: code for code, id_ in centers.items()}
 
     seen: dict[tuple[int, str], tuple[str, int]] = {}
     seen_ids: dict[str, tuple[str, int]] = {}
@@ -436,7 +451,15 @@ def _check_workers(session: Session, batch: WorkerImport, errors: list[RowError]
                     seen_ids[digest] = (src.path, i)
                 owner = owners.get(digest)
                 if owner is not None and (center is None or owner != (center, row["external_ref"])):
-                    bad.append(RowError(src.path, i, "national_id", "another existing profile has this ID number"))
+                    batch.identity_checks.append((digest, owner_ids[digest]))
+                    held_by = center_codes.get(owner[0], "?")
+                    if owner[0] == center:
+                        bad.append(RowError(src.path, i, "national_id",
+                                            "another profile of this job center has this ID number"))
+                    else:
+                        bad.append(RowError(src.path, i, "national_id",
+                                            f"this person is registered at job center {held_by}; ask for a "
+                                            f"transfer (POST /v1/transfers), which {held_by} or an admin approves"))
             errors.extend(bad)
             if not bad:
                 keep.append((i, row))
@@ -519,6 +542,8 @@ def _differs(worker: Worker, name: str, value: Any, secret_key: str) -> bool:
                 for c in worker.certificates]
         return have != [(c["occupation_code"], c["level"], c["certificate_type"], c["issued_on"],
                          c["valid_until"]) for c in value]
+    if name == "birth_date" and value is not None:
+        value = identity.birth_month(value)  # only the month is kept
     return bool(getattr(worker, name) != value)
 
 

@@ -26,6 +26,24 @@ def declared_certificates(worker: Worker) -> tuple[Certificate, ...]:
                  for c in worker.certificates)
 
 
+# Distances to a stored location are rounded to this step outside the counselor's desk: about the
+# size of the location's own rounding cell, so many distances cannot pin it down any better.
+DISTANCE_STEP_KM = 1.0
+
+
+def coarse_distance(km: float | None) -> float | None:
+    return None if km is None else float(round(km / DISTANCE_STEP_KM) * DISTANCE_STEP_KM)
+
+
+def month_end(birth_month: date | None) -> date | None:
+    """The last day of a stored birth month: the rules count age from it, so the day we do not
+    keep can only make someone younger, never old enough too early (R5's minimum age)."""
+    if birth_month is None:
+        return None
+    following = date(birth_month.year + birth_month.month // 12, birth_month.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
 def policy_training(t: TrainingRecord) -> PolicyTraining:
     return PolicyTraining(occupation_code=t.occupation_code, level=t.level, training_type=t.training_type,
                           status=t.status, subsidized=t.subsidized,  # type: ignore[arg-type]
@@ -39,7 +57,7 @@ def to_profile(worker: Worker) -> WorkerProfile:
     family = tuple(FamilyMember(link.relation, frozenset(link.relative.priority_groups),
                                 link.relative.disability_grade) for link in worker.family_links)
     return WorkerProfile(
-        birth_date=worker.birth_date,
+        birth_date=month_end(worker.birth_date),
         hukou_county=worker.hukou_county,
         residence_county=worker.residence_county,
         jobseeking_county=worker.jobseeking_county,

@@ -74,7 +74,8 @@ class WorkerIn(StrictSchema):
     national_id = NationalId(allow_none=True, metadata={
         "description": "18-digit resident ID (GB 11643). Stored only as a keyed hash and a mask; never returned."})
     phone = fields.String(allow_none=True, validate=validate.Regexp(r"^1[3-9]\d{9}$", error="must be an 11-digit mobile number"))
-    birth_date = fields.Date(allow_none=True)
+    birth_date = fields.Date(allow_none=True, metadata={
+        "description": "Kept to the month (returned as `birth_month`): the day would narrow the ID number"})
     gender = fields.String(allow_none=True, validate=validate.OneOf(GENDERS))
     education = fields.String(allow_none=True, validate=validate.OneOf(tuple(EDUCATION_LEVELS)))
     hukou_county = fields.String(allow_none=True, validate=COUNTY, metadata={"description": "户籍地"})

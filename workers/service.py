@@ -28,21 +28,57 @@ class WorkerNotFound(LookupError):
 class ProfileError(ValueError):
     """A value that passed its schema but not the domain (unknown county, foreign relative...)."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, *, check: AuditEntry | None = None) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        # An audit entry that must outlive the rolled-back request (a lookup of an ID number).
+        self.check = check
 
 
 class DuplicateWorker(ProfileError):
-    """Another profile has the same national ID number."""
+    """Another profile has the same national ID number.
+
+    Carries what the caller needs to act (the job center that holds the person, and how to ask
+    for a transfer) and the audit entry of the check, which must outlive the rolled-back request."""
+
+    def __init__(self, field: str, message: str, *, held_by: str | None = None,
+                 check: AuditEntry | None = None) -> None:
+        super().__init__(field, message, check=check)
+        self.held_by = held_by
 
 
 def audit(session: Session, principal: Principal | None, action: str, worker_id: int | None,
-          fields: list[str] | tuple[str, ...]) -> None:
-    session.add(AuditEntry(key_id=principal.key_id if principal else None,
-                           role=principal.role if principal else "cli", action=action,
-                           worker_id=worker_id, fields=sorted(set(fields))))
+          fields: list[str] | tuple[str, ...], *, national_id_hash: str | None = None) -> AuditEntry:
+    entry = AuditEntry(key_id=principal.key_id if principal else None,
+                       role=principal.role if principal else "cli", action=action,
+                       worker_id=worker_id, fields=sorted(set(fields)), national_id_hash=national_id_hash)
+    session.add(entry)
+    return entry
+
+
+def id_number_check(session: Session, principal: Principal | None, digest: str,
+                    worker: Worker) -> None:
+    """Whether a number may be written to ``worker``; every check is audited (caller + keyed hash).
+
+    Telling a caller that a number is registered is an answer about a person, so it is never
+    given without a trace: the entry names the caller and the hash, never the number."""
+    other = session.scalar(select(Worker).where(Worker.national_id_hash == digest))
+    if other is None or other.id == worker.id:
+        return  # the create or update entry that follows carries the hash
+    entry = AuditEntry(key_id=principal.key_id if principal else None,
+                       role=principal.role if principal else "cli", action="id_check",
+                       worker_id=worker.id, fields=["registered_elsewhere"], national_id_hash=digest)
+    center = session.get(JobCenter, other.job_center_id)
+    code = center.code if center else "?"
+    if principal is not None and principal.role == "counselor" and other.job_center_id == principal.job_center_id:
+        raise DuplicateWorker("national_id", f"a profile of your own job center (id {other.id}) has this ID number",
+                              held_by=code, check=entry)
+    raise DuplicateWorker(
+        "national_id",
+        f"this person is registered at job center {code}; a job center holds one profile per person. "
+        f"To serve them here, ask for a transfer (POST /v1/transfers with the ID number they present); "
+        f"{code} or an admin approves it.", held_by=code, check=entry)
 
 
 def get_worker(session: Session, principal: Principal, worker_id: int, *, for_edit: bool = False) -> Worker:
@@ -86,17 +122,17 @@ def apply_fields(session: Session, worker: Worker, data: dict[str, Any], *, secr
         if number is None:
             worker.national_id_hash = worker.national_id_masked = None
         else:
-            digest = identity.keyed_hash(secret_key, number)
-            other = session.scalar(select(Worker.id).where(Worker.national_id_hash == digest))
-            if other is not None and other != worker.id:
-                raise DuplicateWorker("national_id", "another profile has this ID number")
-            worker.national_id_hash = digest
-            worker.national_id_masked = identity.mask(number)
             born = identity.birth_date_of(number)
+            # Checked before the number is looked up: a mismatching date must not tell "registered
+            # elsewhere" (409) from "not registered" (422).
             if data.get("birth_date") not in (None, born):
                 raise ProfileError("birth_date", "does not match the birth date in the ID number")
+            digest = identity.keyed_hash(secret_key, number)
+            id_number_check(session, principal, digest, worker)
+            worker.national_id_hash = digest
+            worker.national_id_masked = identity.mask(number)
             if "birth_date" not in data:
-                worker.birth_date = born
+                worker.birth_date = identity.birth_month(born)
         written.append("national_id")
     if "job_center" in data:
         worker.job_center_id = _job_center_for(session, principal, data["job_center"])
@@ -125,6 +161,8 @@ def apply_fields(session: Session, worker: Worker, data: dict[str, Any], *, secr
             continue
         if field == "birth_date" and "national_id" in data and value is None:
             continue
+        if field == "birth_date" and value is not None:
+            value = identity.birth_month(value)
         setattr(worker, field, value)
         written.append(field)
     if worker.birth_date and worker.birth_date > today:
@@ -140,7 +178,8 @@ def create_worker(session: Session, principal: Principal | None, data: dict[str,
     written = apply_fields(session, worker, data, secret_key=secret_key, principal=principal, today=today)
     session.add(worker)
     session.flush()
-    audit(session, principal, "create", worker.id, written)
+    audit(session, principal, "create", worker.id, written,
+          national_id_hash=worker.national_id_hash if "national_id" in written else None)
     return worker
 
 
@@ -150,14 +189,24 @@ def update_worker(session: Session, principal: Principal, worker: Worker, data: 
     if data.get("push_opt_in") is False:
         cancel_pending_pushes(session, worker.id)
     session.flush()
-    audit(session, principal, "update", worker.id, written)
+    audit(session, principal, "update", worker.id, written,
+          national_id_hash=worker.national_id_hash if "national_id" in written else None)
     return worker
 
 
 def delete_worker(session: Session, principal: Principal, worker: Worker) -> None:
+    """Delete a profile; other people's family links to it go too, and each of them is audited
+    (their R6 eligibility may change with it)."""
     audit(session, principal, "delete", worker.id, [])
+    linked = sorted(set(session.scalars(select(FamilyLink.worker_id).where(FamilyLink.relative_id == worker.id,
+                                                                          FamilyLink.worker_id != worker.id))))
+    for other in linked:
+        audit(session, principal, "family_unlink", other, ["family"])
     session.delete(worker)
     session.flush()
+    # The ORM cascade covers the deleted worker's own links; links *to* them are rows of others.
+    for other_worker in session.scalars(select(Worker).where(Worker.id.in_(linked))):
+        session.expire(other_worker, ["family_links"])
 
 
 def add_training(session: Session, principal: Principal | None, worker: Worker, data: dict[str, Any]) -> TrainingRecord:

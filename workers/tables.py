@@ -3,6 +3,7 @@ audit trail. Sensitive values live only here; the audit trail records field name
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -23,10 +24,17 @@ from catalog.tables import utcnow
 from storage.base import Base
 
 
+def new_public_id() -> str:
+    """The id the app knows a worker by: random (128 bits), so it can be neither walked nor guessed."""
+    return "w_" + secrets.token_urlsafe(16)
+
+
 class Worker(Base):
     __tablename__ = "workers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Pseudonymous id toward the app and in tokens; the sequential id never leaves the counselors.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     job_center_id: Mapped[int] = mapped_column(ForeignKey("job_centers.id"), index=True)
     # A job center's own reference (its legacy system's id); makes bulk imports idempotent.
     external_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -34,6 +42,7 @@ class Worker(Base):
     national_id_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     national_id_masked: Mapped[str | None] = mapped_column(String(18), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # First day of the birth month: the day, beside gender and hukou county, would narrow the ID number.
     birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     gender: Mapped[str | None] = mapped_column(String(8), nullable=True)
     education: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -133,10 +142,12 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     source: Mapped[str] = mapped_column(String(16), default="app")
-    # Idempotency key from the client: a retried POST does not count twice.
-    client_event_id: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # Idempotency key from the client: a retried POST does not count twice. Unique per worker, so
+    # one client's ids can never swallow another worker's events.
+    client_event_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
-    __table_args__ = (Index("ix_events_worker_at", "worker_id", "at"),)
+    __table_args__ = (Index("ix_events_worker_at", "worker_id", "at"),
+                      UniqueConstraint("worker_id", "client_event_id", name="uq_events_worker_client_event"))
 
 
 class AuditEntry(Base):
@@ -151,3 +162,27 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(16))  # read | create | update | delete | import
     worker_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Keyed hash of an ID number a caller looked up (registration checks, transfers): who asked
+    # about whom is traceable without the number itself.
+    national_id_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class TransferRequest(Base):
+    """Moving a profile from the job center that holds it to another, with both centers' consent.
+
+    The receiving center asks (its consent is the request); the holding center, or an admin,
+    approves. Nothing moves until both have agreed."""
+
+    __tablename__ = "transfer_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    from_center_id: Mapped[int] = mapped_column(ForeignKey("job_centers.id"))
+    to_center_id: Mapped[int] = mapped_column(ForeignKey("job_centers.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | rejected | cancelled
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    requested_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # api key id
+    from_approved_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    to_approved_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -42,11 +42,13 @@ class EventReceipt(ma.Schema):
 
 
 @blp.route("", methods=["POST"])
-@requires(blp, "admin", "counselor", "app")
+@requires(blp, "admin", "counselor")
 @blp.arguments(EventBatch)
 @blp.response(201, EventReceipt)
 def post_events(data: dict[str, Any]) -> dict[str, int]:
-    """Record up to 100 events at once; all are stored or none."""
+    """Record up to 100 events for workers of the caller's job center; all are stored or none.
+
+    The app records a signed-in worker's own events at `POST /v1/me/events`."""
     stored, duplicates = record_events(db(), current_principal(), data["events"], datetime.now(UTC))
     db().commit()
     return {"stored": stored, "duplicates": duplicates}

@@ -56,7 +56,7 @@ def body(answer: recommendations.RecommendationList) -> dict[str, Any]:
 
 
 @blp.route("/workers/<int:worker_id>/recommendations")
-@requires(blp, "admin", "counselor", "app")
+@requires(blp, "admin", "counselor", "worker", scope="recommendations:read")
 @blp.arguments(RecommendationQuery, location="query")
 @blp.response(200, RecommendationList)
 @blp.alt_response(404, response="NOT_FOUND")

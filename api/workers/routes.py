@@ -28,7 +28,7 @@ from api.workers.schemas import (
 from catalog.tables import JobCenter
 from serving import archive
 from workers.access import redact_for
-from workers.profiles import age_on, credit_hours
+from workers.profiles import age_on, credit_hours, month_end
 from workers.service import (
     WorkerNotFound,
     audit,
@@ -50,7 +50,8 @@ def worker_view(w: Worker) -> dict[str, Any]:
     view = {
         "id": w.id, "job_center": center.code if center else "", "external_ref": w.external_ref,
         "name": w.name, "national_id_masked": w.national_id_masked, "phone": w.phone,
-        "birth_date": w.birth_date, "age": age_on(w.birth_date, today()), "gender": w.gender,
+        "birth_month": w.birth_date.strftime("%Y-%m") if w.birth_date else None,
+        "age": age_on(month_end(w.birth_date), today()), "gender": w.gender,
         "education": w.education, "hukou_county": w.hukou_county,
         "residence_county": w.residence_county, "jobseeking_county": w.jobseeking_county,
         "location": {"lat": w.lat, "lon": w.lon} if w.lat is not None and w.lon is not None else None,
@@ -117,11 +118,11 @@ class Workers(MethodView):
 
 @blp.route("/<int:worker_id>")
 class WorkerById(MethodView):
-    @requires(blp, "admin", "counselor", "app")
+    @requires(blp, "admin", "counselor", "worker", scope="profile:read")
     @blp.response(200, WorkerOut)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, worker_id: int) -> dict[str, Any]:
-        """One worker profile (the app role receives no sensitive fields)."""
+        """One worker profile (counselors of its job center; a signed-in worker: only their own)."""
         worker = load_worker(worker_id)
         view = worker_view(worker)
         audit(db(), current_principal(), "read", worker.id, sorted(view))

@@ -64,10 +64,14 @@ class WorkerOut(ma.Schema):
     job_center = fields.String(required=True)
     external_ref = fields.String(allow_none=True)
     name = fields.String(metadata={"description": "Sensitive: not sent to the app role"})
-    national_id_masked = fields.String(allow_none=True, metadata={"description": "Sensitive, e.g. 3209**********123X"})
+    national_id_masked = fields.String(allow_none=True, metadata={
+        "description": "Sensitive. Province and city only, e.g. 3209**************: confirm a person with "
+                       "POST /v1/workers/{worker_id}/identity-check, not by reading digits back"})
     phone = fields.String(allow_none=True, metadata={"description": "Sensitive"})
-    birth_date = fields.Date(allow_none=True, required=True)
-    age = fields.Integer(allow_none=True, required=True)
+    birth_month = fields.String(allow_none=True, required=True, metadata={
+        "description": "Year and month of birth (YYYY-MM); the day is not stored", "example": "1985-03"})
+    age = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "Whole years today, counting from the last day of the birth month"})
     gender = fields.String(allow_none=True, required=True)
     education = fields.String(allow_none=True, required=True)
     hukou_county = fields.String(allow_none=True, required=True)
@@ -90,6 +94,16 @@ class WorkerOut(ma.Schema):
     credit_hours = fields.Float(required=True, metadata={"description": "Accumulated credit hours (学分累计)"})
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
+
+
+class WorkerSelfOut(WorkerOut):
+    """A signed-in worker's own profile: the pseudonymous id, no job-center internals."""
+
+    class Meta:
+        exclude = ("external_ref", "job_center", "national_id_masked", "family")
+
+    id = fields.String(required=True, metadata={"description": "Pseudonymous id (not the database id)",  # type: ignore[assignment]
+                                                "example": "w_3q2X9..."})
 
 
 class WorkerPage(PageMeta):

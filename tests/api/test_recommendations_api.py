@@ -9,8 +9,8 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from catalog.geo import haversine_km
-from catalog.vocabulary import SENSITIVE_PRIORITY_GROUPS
 from tests.api.conftest import Keys
+from tests.conftest import sign_in
 
 DIBAO_YOUTH = {
     "name": "李娜", "birth_date": "2005-04-01", "hukou_county": "tinghu", "residence_county": "tinghu",
@@ -76,33 +76,46 @@ def test_foreign_counselor_gets_404(client: FlaskClient, keys: Keys) -> None:
     assert r.get_json()["detail"] == f"No worker with id {wid}."
 
 
-def test_app_role_gets_no_allowance_and_no_group_reason_on_sensitive_courses(client: FlaskClient, keys: Keys) -> None:
+def test_app_key_alone_gets_no_stored_workers_list_and_the_worker_gets_their_own(
+        client: FlaskClient, keys: Keys) -> None:
     wid = register(client, keys)
     counselor = recommendations(client, keys.as_tinghu, wid, k=30)
-    app_view = recommendations(client, keys.as_app, wid, k=30)
-    assert [i["course"]["id"] for i in app_view["items"]] == [i["course"]["id"] for i in counselor["items"]]
-    assert any("living_allowance" in i for i in counselor["items"])
-    saw_sensitive = False
-    for item in app_view["items"]:
-        assert "living_allowance" not in item and "living_allowance_cny" not in item
-        course = client.get(f"/v1/courses/{item['course']['id']}", headers=keys.as_app).get_json()
-        targets = set(course["target_groups"])
-        if targets & SENSITIVE_PRIORITY_GROUPS:
-            saw_sensitive = True
-            assert "TARGETS_YOUR_GROUP" not in {r["code"] for r in item["reasons"]}
-    counselor_reasons = {r["code"] for i in counselor["items"] for r in i["reasons"]}
-    assert "TARGETS_YOUR_GROUP" in counselor_reasons
-    assert saw_sensitive  # the dibao youth's list does hold courses aimed at a sensitive group
+    r = client.get(f"/v1/workers/{wid}/recommendations", headers=keys.as_app, query_string={"k": 30})
+    assert r.status_code == 403 and r.mimetype == "application/problem+json"
+    assert "course" not in r.get_data(as_text=True)
+
+    me = sign_in(client, keys.as_tinghu, keys.as_app, wid)
+    r = client.get("/v1/me/recommendations", headers=me["headers"], query_string={"k": 30})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    own = r.get_json()
+    # The worker's own list is the counselor's list: their own courses, with their own allowance.
+    assert [i["course"]["id"] for i in own["items"]] == [i["course"]["id"] for i in counselor["items"]]
+    assert own["worker_id"] is None  # no database id toward the app
+    assert any("living_allowance" in i for i in own["items"])
+    # Distances to the stored location in whole km (the location itself is rounded to ~1 km).
+    assert all(i["distance_km"] is None or float(i["distance_km"]).is_integer() for i in own["items"])
+    assert any(i["distance_km"] is not None for i in own["items"])
 
 
 def test_dismissed_course_drops_down_the_list(client: FlaskClient, keys: Keys) -> None:
     wid = register(client, keys)
     first = recommendations(client, keys.as_tinghu, wid, k=10)["items"][0]["course"]["id"]
-    r = client.post("/v1/events", headers=keys.as_app,
-                    json={"events": [{"worker_id": wid, "course_id": first, "kind": "dismiss"}]})
+    me = sign_in(client, keys.as_tinghu, keys.as_app, wid)
+    r = client.post("/v1/me/events", headers=me["headers"],
+                    json={"events": [{"course_id": first, "kind": "dismiss"}]})
     assert r.status_code == 201 and r.get_json() == {"stored": 1, "duplicates": 0}
     after = [i["course"]["id"] for i in recommendations(client, keys.as_tinghu, wid, k=10)["items"]]
     assert after[0] != first
+    # The counselor sees the dismissal and can undo it: the course comes back on top.
+    listed = client.get(f"/v1/workers/{wid}/dismissals", headers=keys.as_tinghu).get_json()
+    assert [(d["course_id"], d["source"]) for d in listed["items"]] == [(first, "app")]
+    assert client.delete(f"/v1/workers/{wid}/dismissals/{first}", headers=keys.as_tinghu).status_code == 204
+    assert client.get(f"/v1/workers/{wid}/dismissals", headers=keys.as_tinghu).get_json()["items"] == []
+    assert recommendations(client, keys.as_tinghu, wid, k=10)["items"][0]["course"]["id"] == first
+    r = client.delete(f"/v1/workers/{wid}/dismissals/{first}", headers=keys.as_tinghu)
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+    # Another job center's counselor cannot see or undo them.
+    assert client.get(f"/v1/workers/{wid}/dismissals", headers=keys.as_dafeng).status_code == 404
 
 
 def test_inline_profile_for_the_app(client: FlaskClient, keys: Keys) -> None:

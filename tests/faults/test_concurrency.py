@@ -47,7 +47,7 @@ def test_concurrent_writers_lose_nothing(database_url: str, tmp_path: Path,
                        "kind": ("view", "click", "save")[j % 3], "client_event_id": f"conc-{t:02d}-{i:03d}-{j}"}
                       for j in range(EVENTS_PER_BATCH)]
             return requests.post(f"{server.base}/v1/events", json={"events": events},
-                                 headers={**headers, **p.auth(p.app_key)}, timeout=60)
+                                 headers={**headers, **p.auth(p.counselor)}, timeout=60)
         if kind == 1:
             return requests.post(f"{server.base}/v1/workers", json={"name": f"conc-{t:02d}-{i:03d}",
                                                                    "residence_county": "tinghu"},

@@ -1,13 +1,16 @@
-"""Security fixtures: an app with the sample catalog, one key per role, and workers at two job
-centers, so authorization and fuzzing tests hit objects that exist (own and foreign).
+"""Security fixtures: an app with the sample catalog, one key per role, workers at two job
+centers, and app sign-ins (a worker's token, another worker's, an expired and a revoked one), so
+authorization and fuzzing tests hit objects that exist (own and foreign).
 
 The sample catalog is imported once per session (tests/conftest.py); each test copies it."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +20,20 @@ from flask import Flask
 from access.keys import create_key
 from storage.session import writing
 from tests.conftest import TEST_SECRET, make_test_app
+from workers.identity import check_char
+from workers.sign_in import activate, issue_activation_code, revoke_session
+from workers.tables import Worker
 
 OWN_CENTER = "JC-TINGHU"
 FOREIGN_CENTER = "JC-DAFENG"
+THIRD_CENTER = "JC-YANDU"
+_numbers = itertools.count(100)
+
+
+def new_national_id() -> str:
+    """A valid, unused (per run) resident ID number of a Tinghu-born person."""
+    first17 = f"320902198503{next(_numbers) % 28 + 1:02d}{next(_numbers) % 1000:03d}"
+    return first17 + check_char(first17)
 
 
 @dataclass(frozen=True)
@@ -27,13 +41,54 @@ class World:
     """A populated app: keys by role, and a worker of each counselor's job center."""
 
     app: Flask
-    keys: dict[str, str]  # admin, counselor (of OWN_CENTER), foreign_counselor, app
+    # admin, counselor (of OWN_CENTER), foreign_counselor, third_counselor, app, and access tokens:
+    # worker (own_worker's), other_worker (of another worker of OWN_CENTER), expired, revoked.
+    keys: dict[str, str]
     own_worker: int  # registered at OWN_CENTER
     foreign_worker: int  # registered at FOREIGN_CENTER
     course_id: int
+    own_spare_session: str = ""  # a second device of own_worker (for the per-device revocation cells)
 
     def headers(self, role: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[role]}"} if role in self.keys else {}
+
+    def new_code(self) -> str:
+        """A fresh activation code for own_worker."""
+        with writing(self.app.services.sessions) as session:
+            worker = session.get(Worker, self.own_worker)
+            assert worker is not None
+            return issue_activation_code(session, TEST_SECRET, worker, now=datetime.now(UTC), issued_by=None)[0]
+
+    def dismiss(self, worker_id: int) -> int:
+        """Record a dismissal of the world's course for ``worker_id``; return the course id."""
+        resp = self.app.test_client().post("/v1/events", headers=self.headers("admin"), json={"events": [
+            {"worker_id": worker_id, "course_id": self.course_id, "kind": "dismiss"}]})
+        assert resp.status_code == 201, resp.get_data(as_text=True)
+        return self.course_id
+
+    def new_refresh_token(self) -> str:
+        code = self.new_code()
+        with writing(self.app.services.sessions) as session:
+            return activate(session, TEST_SECRET, code, device_name="spare", now=datetime.now(UTC)).refresh_token
+
+    def new_registered(self, center: str) -> tuple[int, str]:
+        """A worker with an ID number at ``center``: (id, number)."""
+        number = new_national_id()
+        county = {OWN_CENTER: "tinghu", FOREIGN_CENTER: "dafeng", THIRD_CENTER: "yandu"}[center]
+        body = dict(worker_body(county, 98), external_ref=None, job_center=center, national_id=number,
+                    birth_date=None)
+        resp = self.app.test_client().post("/v1/workers", json=body, headers=self.headers("admin"))
+        assert resp.status_code == 201, resp.get_data(as_text=True)
+        return int(resp.get_json()["id"]), number
+
+    def new_transfer(self, holder: str, asker: str) -> int:
+        """A pending transfer of a new worker held at ``holder``, asked for by ``asker``'s counselor."""
+        _, number = self.new_registered(holder)
+        role = {OWN_CENTER: "counselor", FOREIGN_CENTER: "foreign_counselor", THIRD_CENTER: "third_counselor"}[asker]
+        resp = self.app.test_client().post("/v1/transfers", json={"national_id": number},
+                                           headers=self.headers(role))
+        assert resp.status_code == 201, resp.get_data(as_text=True)
+        return int(resp.get_json()["id"])
 
     def new_training(self, worker_id: int) -> int:
         """Enrol ``worker_id`` in the world's course (for cells that record its completion)."""
@@ -70,6 +125,7 @@ def build_world(template: Path, tmp_path: Path) -> World:
             "admin": create_key(session, TEST_SECRET, "admin", name="sec admin")[1],
             "counselor": create_key(session, TEST_SECRET, "counselor", job_center_code=OWN_CENTER)[1],
             "foreign_counselor": create_key(session, TEST_SECRET, "counselor", job_center_code=FOREIGN_CENTER)[1],
+            "third_counselor": create_key(session, TEST_SECRET, "counselor", job_center_code=THIRD_CENTER)[1],
             "app": create_key(session, TEST_SECRET, "app", name="sec app")[1],
         }
     client = app.test_client()
@@ -82,8 +138,26 @@ def build_world(template: Path, tmp_path: Path) -> World:
             ids[role].append(resp.get_json()["id"])
     course = client.get("/v1/courses?per_page=1", headers={"Authorization": f"Bearer {keys['admin']}"})
     assert course.status_code == 200, course.get_data(as_text=True)
-    return World(app, keys, ids["counselor"][0], ids["foreign_counselor"][0],
-                 course.get_json()["items"][0]["id"])
+    own, other = ids["counselor"][0], ids["counselor"][1]
+    now = datetime.now(UTC)
+    with writing(app.services.sessions) as session:
+        def token(worker_id: int, at: datetime) -> tuple[str, str]:
+            worker = session.get(Worker, worker_id)
+            assert worker is not None
+            code = issue_activation_code(session, TEST_SECRET, worker, now=at, issued_by=None)[0]
+            issued = activate(session, TEST_SECRET, code, device_name="phone", now=at)
+            return issued.access_token, issued.session_id
+
+        keys["worker"] = token(own, now)[0]
+        spare = token(own, now)[1]
+        keys["other_worker"] = token(other, now)[0]
+        # Issued an hour ago: the access token has expired, its session (30 days) has not.
+        keys["expired"] = token(own, now - timedelta(hours=1))[0]
+        revoked, revoked_session = token(own, now)
+        revoke_session(session, own, revoked_session, now=now, reason="test")
+        keys["revoked"] = revoked
+    return World(app, keys, own, ids["foreign_counselor"][0], course.get_json()["items"][0]["id"],
+                 own_spare_session=spare)
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 """The authorization matrix: every route × every caller, own and foreign objects.
 
 Callers: no key, admin, a counselor on a worker of their own job center (``counselor_own``), the
-same counselor on a worker of another job center (``counselor_foreign``), and the app backend.
+same counselor on a worker of another job center (``counselor_foreign``), the app's own key, and
+the app acting for a signed-in worker: that worker's access token on their own record
+(``worker``), another worker's token on the same record (``other_worker``), and tokens that are
+``expired`` or ``revoked``.
 Each cell names the outcome class; only the cells marked ``OK`` may answer 2xx. A route that
 exists in the app but not here, or not in the OpenAPI document, fails the coverage test: a new
 endpoint needs its row before it can ship.
@@ -17,20 +20,37 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.security.conftest import FOREIGN_CENTER, OWN_CENTER, World, worker_body
+from tests.security.conftest import (
+    FOREIGN_CENTER,
+    OWN_CENTER,
+    THIRD_CENTER,
+    World,
+    new_national_id,
+    worker_body,
+)
 
-OK, UNAUTHORIZED, FORBIDDEN, HIDDEN, REFUSED = "2xx", 401, 403, 404, 422
-CALLERS = ("none", "admin", "counselor_own", "counselor_foreign", "app")
+OK, BAD, UNAUTHORIZED, FORBIDDEN, HIDDEN, REFUSED = "2xx", 400, 401, 403, 404, 422
+CALLERS = ("none", "admin", "counselor_own", "counselor_foreign", "app", "worker", "other_worker",
+           "expired", "revoked")
 # Routes that are not API operations: the spec itself, its UI and Flask's static files.
 NOT_OPERATIONS = re.compile(r"^(/static/|/openapi\.json$|/docs)")
 
 
-def row(none: Any, admin: Any, own: Any, foreign: Any, app: Any) -> dict[str, Any]:
-    return dict(zip(CALLERS, (none, admin, own, foreign, app), strict=True))
+def row(none: Any, admin: Any, own: Any, foreign: Any, app: Any, worker: Any = FORBIDDEN,
+        other_worker: Any = FORBIDDEN) -> dict[str, Any]:
+    """One route's outcomes; a token that expired or was revoked is always 401."""
+    return dict(zip(CALLERS, (none, admin, own, foreign, app, worker, other_worker, UNAUTHORIZED, UNAUTHORIZED),
+                    strict=True))
 
 
-PUBLIC = row(OK, OK, OK, OK, OK)
+PUBLIC = dict(row(OK, OK, OK, OK, OK, OK, OK), expired=OK, revoked=OK)
+# Anonymous things: the catalog, the map, inline eligibility and recommendations. A worker's token
+# is for that worker's own things only.
 ANY_KEY = row(UNAUTHORIZED, OK, OK, OK, OK)
+COUNSELORS = row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN)
+# The signed-in worker's own things: no path names a worker, so another worker's token simply
+# reaches *their* own things.
+SELF = row(UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK)
 
 # (method, Flask rule) -> caller -> outcome. "Foreign" is a worker of another job center: a
 # counselor gets 404 (it is not theirs to know it exists), or 422 when the foreign object is
@@ -46,17 +66,42 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/map/institutions"): ANY_KEY,
     ("GET", "/v1/workers"): row(UNAUTHORIZED, OK, OK, OK, FORBIDDEN),
     ("POST", "/v1/workers"): row(UNAUTHORIZED, OK, OK, REFUSED, FORBIDDEN),
-    ("GET", "/v1/workers/<int:worker_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, OK),
-    ("PATCH", "/v1/workers/<int:worker_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
-    ("DELETE", "/v1/workers/<int:worker_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
-    ("GET", "/v1/workers/<int:worker_id>/trainings"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
-    ("POST", "/v1/workers/<int:worker_id>/trainings"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
-    ("PATCH", "/v1/workers/<int:worker_id>/trainings/<int:training_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
-    ("GET", "/v1/workers/<int:worker_id>/eligibility"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
-    ("GET", "/v1/workers/<int:worker_id>/recommendations"): row(UNAUTHORIZED, OK, OK, HIDDEN, OK),
+    # A worker reads their own profile and list; another worker's token is told nothing exists.
+    ("GET", "/v1/workers/<int:worker_id>"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN, OK, HIDDEN),
+    ("PATCH", "/v1/workers/<int:worker_id>"): COUNSELORS,
+    ("DELETE", "/v1/workers/<int:worker_id>"): COUNSELORS,
+    ("GET", "/v1/workers/<int:worker_id>/trainings"): COUNSELORS,
+    ("POST", "/v1/workers/<int:worker_id>/trainings"): COUNSELORS,
+    ("PATCH", "/v1/workers/<int:worker_id>/trainings/<int:training_id>"): COUNSELORS,
+    ("GET", "/v1/workers/<int:worker_id>/eligibility"): COUNSELORS,
+    ("GET", "/v1/workers/<int:worker_id>/recommendations"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN, OK, HIDDEN),
+    ("POST", "/v1/workers/<int:worker_id>/activation-codes"): COUNSELORS,
+    ("GET", "/v1/workers/<int:worker_id>/sessions"): COUNSELORS,
+    ("DELETE", "/v1/workers/<int:worker_id>/sessions"): COUNSELORS,
+    ("GET", "/v1/workers/<int:worker_id>/dismissals"): COUNSELORS,
+    ("DELETE", "/v1/workers/<int:worker_id>/dismissals/<int:course_id>"): COUNSELORS,
+    ("POST", "/v1/workers/<int:worker_id>/identity-check"): COUNSELORS,
     ("POST", "/v1/eligibility"): ANY_KEY,
     ("POST", "/v1/recommendations"): ANY_KEY,
-    ("POST", "/v1/events"): row(UNAUTHORIZED, OK, OK, REFUSED, OK),
+    # Counselors record events for their own workers; the app only through a worker's token.
+    ("POST", "/v1/events"): row(UNAUTHORIZED, OK, OK, REFUSED, FORBIDDEN),
+    ("POST", "/v1/auth/activate"): row(UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    ("POST", "/v1/auth/refresh"): row(UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
+    ("POST", "/v1/auth/sign-out"): SELF,
+    ("GET", "/v1/me"): SELF,
+    ("GET", "/v1/me/recommendations"): SELF,
+    ("POST", "/v1/me/events"): SELF,
+    ("PUT", "/v1/me/consent"): SELF,
+    ("GET", "/v1/me/sessions"): SELF,
+    # One device of the own worker: another worker cannot end it (not theirs to know it exists).
+    ("DELETE", "/v1/me/sessions/<session_id>"): row(UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                                                    OK, HIDDEN),
+    ("GET", "/v1/transfers"): row(UNAUTHORIZED, OK, OK, OK, FORBIDDEN),
+    # Asking for a person held elsewhere (own) works; asking for one the center already holds is refused.
+    ("POST", "/v1/transfers"): row(UNAUTHORIZED, OK, OK, REFUSED, FORBIDDEN),
+    # A transfer involving the counselor's center (own) or between two other centers (foreign).
+    ("POST", "/v1/transfers/<int:transfer_id>/approve"): COUNSELORS,
+    ("POST", "/v1/transfers/<int:transfer_id>/reject"): COUNSELORS,
     # Statistics: admins any scope, a counselor their own center only (403 for another's).
     ("GET", "/v1/stats/quarterly"): row(UNAUTHORIZED, OK, OK, FORBIDDEN, FORBIDDEN),
     ("GET", "/v1/stats/quarterly/export"): row(UNAUTHORIZED, OK, OK, FORBIDDEN, FORBIDDEN),
@@ -115,12 +160,45 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", "/v1/recommendations"): lambda t: Call("/v1/recommendations", json={"profile": INLINE_PROFILE, "k": 3}),
     ("POST", "/v1/events"): lambda t: Call("/v1/events", json={"events": [
         {"worker_id": t.worker_id, "course_id": t.world.course_id, "kind": "view"}]}),
+    ("POST", "/v1/workers/<int:worker_id>/activation-codes"): lambda t: Call(
+        f"/v1/workers/{t.worker_id}/activation-codes"),
+    ("GET", "/v1/workers/<int:worker_id>/sessions"): lambda t: Call(f"/v1/workers/{t.worker_id}/sessions"),
+    ("DELETE", "/v1/workers/<int:worker_id>/sessions"): lambda t: Call(
+        f"/v1/workers/{t.world.new_worker(t.center)}/sessions"),
+    ("GET", "/v1/workers/<int:worker_id>/dismissals"): lambda t: Call(f"/v1/workers/{t.worker_id}/dismissals"),
+    ("DELETE", "/v1/workers/<int:worker_id>/dismissals/<int:course_id>"): lambda t: Call(
+        f"/v1/workers/{t.worker_id}/dismissals/{t.world.dismiss(t.worker_id)}"),
+    ("POST", "/v1/workers/<int:worker_id>/identity-check"): lambda t: Call(
+        f"/v1/workers/{t.worker_id}/identity-check", json={"national_id": new_national_id()}),
+    ("POST", "/v1/auth/activate"): lambda t: Call("/v1/auth/activate", json={
+        "activation_code": t.world.new_code(), "device_name": "matrix"}),
+    ("POST", "/v1/auth/refresh"): lambda t: Call("/v1/auth/refresh", json={
+        "refresh_token": t.world.new_refresh_token()}),
+    ("GET", "/v1/me/recommendations"): lambda t: Call("/v1/me/recommendations", {"k": 3}),
+    ("POST", "/v1/me/events"): lambda t: Call("/v1/me/events", json={"events": [
+        {"course_id": t.world.course_id, "kind": "view"}]}),
+    ("PUT", "/v1/me/consent"): lambda t: Call("/v1/me/consent", json={"push_opt_in": True}),
+    ("DELETE", "/v1/me/sessions/<session_id>"): lambda t: Call(f"/v1/me/sessions/{t.world.own_spare_session}"),
+    ("POST", "/v1/transfers"): lambda t: Call("/v1/transfers", json={
+        "national_id": t.world.new_registered(FOREIGN_CENTER if t.center == OWN_CENTER else OWN_CENTER)[1],
+        "to_job_center": OWN_CENTER}),
+    ("POST", "/v1/transfers/<int:transfer_id>/approve"): lambda t: Call(
+        f"/v1/transfers/{transfer_for(t)}/approve"),
+    ("POST", "/v1/transfers/<int:transfer_id>/reject"): lambda t: Call(
+        f"/v1/transfers/{transfer_for(t)}/reject"),
     ("GET", "/v1/stats/quarterly"): lambda t: Call("/v1/stats/quarterly", {"quarter": "2026Q3", "center": t.center}),
     ("GET", "/v1/stats/quarterly/export"): lambda t: Call(
         "/v1/stats/quarterly/export", {"quarter": "2026Q3", "center": t.center, "format": "csv"}),
     ("GET", "/v1/stats/quarterly/charts/<chart>"): lambda t: Call(
         "/v1/stats/quarterly/charts/funnel", {"quarter": "2026Q3", "center": t.center, "format": "svg"}),
 }
+
+
+def transfer_for(t: Target) -> int:
+    """A pending transfer: from the own center to another (own), or between two others (foreign)."""
+    if t.center == OWN_CENTER:
+        return t.world.new_transfer(holder=OWN_CENTER, asker=FOREIGN_CENTER)
+    return t.world.new_transfer(holder=FOREIGN_CENTER, asker=THIRD_CENTER)
 
 
 def operations(app: Flask) -> set[tuple[str, str]]:
@@ -148,10 +226,22 @@ def test_every_route_is_in_the_matrix_and_the_openapi_document(app: Flask) -> No
 
 
 def test_matrix_rows_are_well_formed() -> None:
-    assert all(v in (OK, UNAUTHORIZED, FORBIDDEN, HIDDEN, REFUSED) for cells in MATRIX.values() for v in cells.values())
+    assert all(v in (OK, BAD, UNAUTHORIZED, FORBIDDEN, HIDDEN, REFUSED)
+               for cells in MATRIX.values() for v in cells.values())
+
+
+def test_the_app_key_alone_reaches_only_anonymous_things() -> None:
+    """Every route about a stored worker refuses the app's own key; it may sign a worker in."""
+    anonymous = {r for r, cells in MATRIX.items() if cells in (ANY_KEY, PUBLIC)}
+    for route, cells in MATRIX.items():
+        if cells["app"] == OK:
+            assert route in anonymous or route[1].startswith("/v1/auth/"), route
+        if "worker_id" in route[1] or route[1].startswith(("/v1/me", "/v1/events", "/v1/workers")):
+            assert cells["app"] in (UNAUTHORIZED, FORBIDDEN), route
 
 
 def target_for(world: World, caller: str) -> tuple[Target, dict[str, str]]:
+    """Who calls, on what: every caller but ``counselor_foreign`` acts on the own worker's record."""
     if caller == "counselor_foreign":
         return Target(world, world.foreign_worker, FOREIGN_CENTER), world.headers("counselor")
     role = "counselor" if caller == "counselor_own" else caller

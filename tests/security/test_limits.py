@@ -92,7 +92,7 @@ def test_body_under_the_cap_reaches_validation(limited: tuple[FlaskClient, dict[
 def test_body_cap_is_a_setting(catalog_template: Path, tmp_path: Path) -> None:
     app, keys = _app(catalog_template, tmp_path, MAX_CONTENT_LENGTH=1024)
     resp = app.test_client().post("/v1/events", data=json.dumps({"events": [], "x": "y" * 2000}),
-                                  content_type="application/json", headers=auth(keys["app"]))
+                                  content_type="application/json", headers=auth(keys["admin"]))
     assert resp.status_code == 413 and resp.content_type == PROBLEM
     assert resp.get_json()["title"] == "Request Entity Too Large" and resp.get_json()["status"] == 413
     app.services.engine.dispose()
@@ -127,9 +127,9 @@ def test_recommendation_count_is_capped(limited: tuple[FlaskClient, dict[str, st
                           headers=auth(keys["counselor"]))
     assert created.status_code == 201, created.get_data(as_text=True)
     wid = created.get_json()["id"]
-    fifty = client.get(f"/v1/workers/{wid}/recommendations?k=50", headers=auth(keys["app"]))
+    fifty = client.get(f"/v1/workers/{wid}/recommendations?k=50", headers=auth(keys["counselor"]))
     assert fifty.status_code == 200 and 0 < len(fifty.get_json()["items"]) <= 50
-    assert_rejects(client.get(f"/v1/workers/{wid}/recommendations?k=51", headers=auth(keys["app"])), "k")
+    assert_rejects(client.get(f"/v1/workers/{wid}/recommendations?k=51", headers=auth(keys["counselor"])), "k")
     assert_rejects(client.post("/v1/recommendations", json={"profile": {}, "k": 51}, headers=auth(keys["app"])), "k")
 
 
@@ -180,10 +180,10 @@ def event(i: int) -> dict[str, Any]:
 def test_event_batch_caps(limited: tuple[FlaskClient, dict[str, str]]) -> None:
     client, keys = limited
     assert_rejects(client.post("/v1/events", json={"events": [event(i) for i in range(101)]},
-                               headers=auth(keys["app"])), "events")
-    assert_rejects(client.post("/v1/events", json={"events": []}, headers=auth(keys["app"])), "events")
+                               headers=auth(keys["admin"])), "events")
+    assert_rejects(client.post("/v1/events", json={"events": []}, headers=auth(keys["admin"])), "events")
     long_id = {**event(0), "client_event_id": "e" * 65}
-    assert_rejects(client.post("/v1/events", json={"events": [long_id]}, headers=auth(keys["app"])),
+    assert_rejects(client.post("/v1/events", json={"events": [long_id]}, headers=auth(keys["admin"])),
                    "events.0.client_event_id")
 
 

@@ -47,6 +47,10 @@ UNEXPRESSIBLE_422 = {
     "GET /v1/stats/quarterly": "a plan must cover the quarter; center and plan must exist",
     "GET /v1/stats/quarterly/export": "a plan must cover the quarter; center and plan must exist",
     "GET /v1/stats/quarterly/charts/{chart}": "a plan must cover the quarter; center and plan must exist",
+    "POST /v1/auth/activate": "the code must be one the service issued, unused and unexpired",
+    "POST /v1/auth/refresh": "the refresh token must be one the service issued and not yet replaced",
+    "POST /v1/transfers": "the ID number must pass GB 11643 and be registered at another job center",
+    "POST /v1/workers/{worker_id}/identity-check": "the ID number must pass GB 11643 (check digit, birth date)",
 }
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 

@@ -92,7 +92,7 @@ def test_example_files_import_with_protected_identity_and_coarse_location(
         w = worker(session, "TH-0002")
         center = session.get(JobCenter, w.job_center_id)
         assert center is not None and center.code == "JC-TINGHU"
-        assert w.national_id_masked == "3209**********102X"
+        assert w.national_id_masked == "3209**************"
         assert w.national_id_hash == identity.keyed_hash(TEST_SECRET, TH_0002_ID)
         assert TH_0002_ID not in (w.national_id_hash or "")
         assert (w.lat, w.lon) == (33.39, 120.14)  # 33.3912,120.1437 in the file
@@ -100,8 +100,8 @@ def test_example_files_import_with_protected_identity_and_coarse_location(
         assert w.online_ok is True and w.push_opt_in is False and w.rural is False
 
         # Birth date left empty: taken from the ID number.
-        assert worker(session, "TH-0001").birth_date == date(1985, 3, 14)
-        assert worker(session, "TH-0003").national_id_masked == "3209**********3017"
+        assert worker(session, "TH-0001").birth_date == date(1985, 3, 1)  # kept to the month
+        assert worker(session, "TH-0003").national_id_masked == "3209**************"
         assert [(c.occupation_code, c.level, c.certificate_type, c.issued_on)
                 for c in worker(session, "TH-0004").certificates] == [
             ("SO-3.1", None, "special_operation", date(2024, 3, 15))]
@@ -236,7 +236,8 @@ def test_id_number_of_another_existing_worker_is_rejected(sessions: sessionmaker
         importing.plan(session, [path], secret_key=TEST_SECRET, today=TODAY)
 
     assert [str(e) for e in rejected.value.errors] == [
-        f"{path}: row 2: national_id: another existing profile has this ID number"]
+        f"{path}: row 2: national_id: this person is registered at job center JC-TINGHU; ask for a transfer "
+        "(POST /v1/transfers), which JC-TINGHU or an admin approves"]
 
 
 def test_unknown_columns_job_centers_and_family_refs(sessions: sessionmaker[Session], tmp_path: Path) -> None:
