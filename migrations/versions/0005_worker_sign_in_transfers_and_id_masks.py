@@ -1,7 +1,7 @@
 """worker sign-in (activation codes, sessions), pseudonymous ids, transfers, per-worker event ids,
 ID masks that cannot be reversed and birth dates kept to the month
 
-Revision ID: 0003_worker_sign_in
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 11:30:00
 """
