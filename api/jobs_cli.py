@@ -76,15 +76,19 @@ def demo_keys(out: Path | None) -> None:
 @click.option("--epochs", type=int, default=None, help="Override the number of epochs.")
 @click.option("--components", type=int, default=None, help="Override the number of latent components.")
 @click.option("--strict", is_flag=True, help="Exit 2 when the model is not promoted.")
-def train(epochs: int | None, components: int | None, strict: bool) -> None:
-    """Train on the database's workers and events; publish if it beats popularity."""
+@click.option("--promote", is_flag=True, help="Promote even if the gate refuses (needs --reason; audited).")
+@click.option("--reason", default=None, help="Why the gate is overridden.")
+def train(epochs: int | None, components: int | None, strict: bool, promote: bool, reason: str | None) -> None:
+    """Train on the database's workers and events; publish if it passes the promotion gate."""
+    if promote and not (reason and reason.strip()):
+        raise click.UsageError("--promote needs --reason: an override is audited")
     from training_jobs.train import summary_table, train_from_database
 
     params = ModelParams()
     overrides = {k: v for k, v in (("epochs", epochs), ("no_components", components)) if v is not None}
     if overrides:
         params = ModelParams.from_mapping({**params.to_dict(), **overrides})
-    run = train_from_database(services(), params)
+    run = train_from_database(services(), params, override_reason=reason if promote else None)
     click.echo(f"training on {run.workers} workers, {run.courses} courses, {run.interactions} interactions")
     result = run.result
     if result is None:

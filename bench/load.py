@@ -147,7 +147,8 @@ def prepare(workdir: Path, n_workers: int, n_courses: int, seed: int, epochs: in
     from storage.engine import make_engine
     from storage.migrate import upgrade
     from storage.session import make_session_factory, writing
-    from training_jobs.dataset import catalog_items, load_training_data, write_population
+    from training_jobs.dataset import catalog_items, load_training_data
+    from training_jobs.demo_population import write_population
     from training_jobs.synthetic import generate_courses, generate_population
     from training_jobs.train import run_training
     from workers.tables import Event, Worker

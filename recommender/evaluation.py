@@ -133,7 +133,7 @@ def build_task(data: TrainingData, split: HoldoutSplit,
         candidate_ids = sorted(cid for cid, c in data.courses.items() if c.enrol_deadline >= cut_day)
     cands = np.array(list(candidate_ids), dtype=np.int64)
     col = {int(c): j for j, c in enumerate(cands)}
-    train_pos = _positive_pairs(split.train, ("view", "click", "save", "enrol", "complete"))
+    train_pos = _positive_pairs(split.train, ("view", "click", "save", "enrol", "complete", "drop"))
     test_pos = _positive_pairs(split.test, relevant_kinds)
     users = sorted(w for w, items in test_pos.items()
                    if w in data.workers and any(c in col and c not in train_pos.get(w, set()) for c in items))

@@ -387,6 +387,44 @@ class FeatureSpace:
         rows = [self._row(self.item_feature_names(c), self.item_columns, ITEM_IDENTITY_PREFIX) for c in courses]
         return self._matrix(rows, self.n_item_features)
 
+    # -- outside data: features given as names -------------------------------------------------
+    @classmethod
+    def from_names(cls, user_names: Mapping[int, Sequence[str]], item_names: Mapping[int, Sequence[str]],
+                   user_ids: IdMap, item_ids: IdMap, identity: bool = True,
+                   identity_weight: float = 0.7) -> FeatureSpace:
+        """A vocabulary from attribute names given per id, for data that is not ours.
+
+        The outside-data path (:mod:`training_jobs.outside_data`) reads user and item tables
+        whose columns become ``column:value`` names; everything else (identity features on top
+        of L1-normalized attributes, warm start, scoring) is the same as for workers and courses.
+        """
+        user_cols: list[str] = [f"{USER_IDENTITY_PREFIX}{i}" for i in user_ids.external_ids] if identity else []
+        user_cols.extend(sorted({n for names in user_names.values() for n in names}))
+        item_cols: list[str] = [f"{ITEM_IDENTITY_PREFIX}{i}" for i in item_ids.external_ids] if identity else []
+        item_cols.extend(sorted({n for names in item_names.values() for n in names}))
+        return cls(_column_map(user_cols), _column_map(item_cols), user_ids, item_ids, identity,
+                   DEFAULT_AGE_BANDS, identity_weight)
+
+    def user_matrix_from_names(self, users: Sequence[tuple[int | None, Sequence[str]]]) -> sp.csr_matrix:
+        """Normalized user rows from ``(id or None, attribute names)`` pairs (see :meth:`from_names`)."""
+        rows = []
+        for uid, names in users:
+            full = list(names)
+            if self.identity and uid is not None and uid in self.user_ids:
+                full.insert(0, f"{USER_IDENTITY_PREFIX}{uid}")
+            rows.append(self._row(full, self.user_columns, USER_IDENTITY_PREFIX))
+        return self._matrix(rows, self.n_user_features)
+
+    def item_matrix_from_names(self, items: Sequence[tuple[int, Sequence[str]]]) -> sp.csr_matrix:
+        """Normalized item rows from ``(id, attribute names)`` pairs (see :meth:`from_names`)."""
+        rows = []
+        for iid, names in items:
+            full = list(names)
+            if self.identity and iid in self.item_ids:
+                full.insert(0, f"{ITEM_IDENTITY_PREFIX}{iid}")
+            rows.append(self._row(full, self.item_columns, ITEM_IDENTITY_PREFIX))
+        return self._matrix(rows, self.n_item_features)
+
     def to_json(self) -> dict[str, Any]:
         """JSON-serializable form (feature names in column order)."""
         return {

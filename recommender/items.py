@@ -14,7 +14,8 @@ from typing import Final, Literal
 
 from policy.profile import CourseFacts, WorkerProfile
 
-InteractionKind = Literal["view", "click", "save", "enrol", "complete", "dismiss"]
+# "drop" is not an app event: training jobs derive it from an enrolment recorded as dropped.
+InteractionKind = Literal["view", "click", "save", "enrol", "complete", "dismiss", "drop"]
 
 INTERACTION_KINDS: Final[tuple[str, ...]] = (
     "view",

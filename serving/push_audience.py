@@ -21,7 +21,7 @@ from policy.table import group_mask
 from recommender.audience import AudienceState, CourseWorkerSets, ScoreBands, TopPicks, WorkerColumns
 from recommender.ranking import RankingWeights, policy_ceiling
 from serving.models import ModelServing
-from serving.recommend import rank_worker
+from serving.recommend import rank_worker, tuned_setup
 from serving.snapshot import CatalogSnapshot
 
 _CHUNK = 8192  # workers per block of eligibility bits (a multiple of 8)
@@ -40,9 +40,12 @@ class AudienceWorker:
 
 def build_audience_state(snapshot: CatalogSnapshot, serving: ModelServing, workers: Iterable[AudienceWorker], *,
                          today: date, settings: PolicySettings, weights: RankingWeights, k: int,
-                         default_max_km: float | None, max_per_occupation: int = 3, max_per_institution: int = 3,
+                         default_max_km: float | None, max_per_occupation: int | None = 3,
+                         max_per_institution: int | None = 3,
                          progress: Callable[[int], None] | None = None) -> AudienceState:
     """Rank every worker once and keep what the one-pass audience needs."""
+    weights, max_per_occupation, max_per_institution = tuned_setup(serving.current(), weights, max_per_occupation,
+                                                                   max_per_institution)
     n_courses = len(snapshot.items)
     occ_codes: dict[str, int] = {}
     inst_codes: dict[str, int] = {}

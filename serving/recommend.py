@@ -11,7 +11,7 @@ the blend and the greedy diversity pass over the top of the list.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -69,11 +69,21 @@ class WorkerRanking:
     model_version: str | None
 
 
+def tuned_setup(artifact: LoadedArtifact | None, weights: RankingWeights, max_per_occupation: int | None,
+                max_per_institution: int | None) -> tuple[RankingWeights, int | None, int | None]:
+    """The blend's model weight and the caps chosen on validation for this model (they travel with it)."""
+    tuned = (artifact.meta.get("serving_setup") or {}) if artifact is not None else {}
+    if "model_weight" in tuned:
+        weights = replace(weights, model=float(tuned["model_weight"]))
+    return (weights, tuned.get("max_per_occupation", max_per_occupation),
+            tuned.get("max_per_institution", max_per_institution))
+
+
 def rank_worker(snapshot: CatalogSnapshot, serving: ModelServing, profile: WorkerProfile, *,
                 worker_id: int | None, today: date, settings: PolicySettings, weights: RankingWeights,
                 k: int, dismissed: Iterable[int] = (), taken: Iterable[int] = (),
-                default_max_km: float | None = DEFAULT_MAX_TRAVEL_KM, max_per_occupation: int = 3,
-                max_per_institution: int = 3) -> WorkerRanking:
+                default_max_km: float | None = DEFAULT_MAX_TRAVEL_KM, max_per_occupation: int | None = 3,
+                max_per_institution: int | None = 3) -> WorkerRanking:
     """The ranking behind :func:`recommend`, before it is turned into display records."""
     bulk = decide_many(profile, snapshot.table, today, settings)
     eligible = bulk.eligible.copy()
@@ -87,6 +97,8 @@ def rank_worker(snapshot: CatalogSnapshot, serving: ModelServing, profile: Worke
         return WorkerRanking(bulk, candidates, None, None, ranked, None)
     user = artifact.model.user_vector(artifact.feature_space.user_row(profile, today, worker_id))
     scores = artifact.model.score(user, serving.item_matrix(artifact, snapshot))
+    weights, max_per_occupation, max_per_institution = tuned_setup(artifact, weights, max_per_occupation,
+                                                                   max_per_institution)
     ranked = rank(scores, candidates, weights, k, max_per_occupation, max_per_institution)
     return WorkerRanking(bulk, candidates, scores, user, ranked, artifact.version)
 
@@ -94,8 +106,8 @@ def rank_worker(snapshot: CatalogSnapshot, serving: ModelServing, profile: Worke
 def recommend(snapshot: CatalogSnapshot, serving: ModelServing, profile: WorkerProfile, *,
               worker_id: int | None, today: date, settings: PolicySettings, weights: RankingWeights,
               k: int, dismissed: Iterable[int] = (), taken: Iterable[int] = (),
-              default_max_km: float | None = DEFAULT_MAX_TRAVEL_KM, max_per_occupation: int = 3,
-              max_per_institution: int = 3) -> RecommendationResult:
+              default_max_km: float | None = DEFAULT_MAX_TRAVEL_KM, max_per_occupation: int | None = 3,
+              max_per_institution: int | None = 3) -> RecommendationResult:
     """Rank the catalog for one worker.
 
     Never ranked: courses of the worker's archive (enrolled or completed, :func:`taken_courses`,

@@ -29,7 +29,8 @@ class PopulateResult:
 def populate(services: Services, n_workers: int, seed: int, *, replace: bool = False,
              progress: bool = True) -> PopulateResult:
     """Write ``n_workers`` synthetic workers and their events (once, unless ``replace``)."""
-    from training_jobs.dataset import catalog_items, demo_worker_count, write_population
+    from training_jobs.dataset import catalog_items
+    from training_jobs.demo_population import demo_worker_count, write_population
     from training_jobs.synthetic import generate_population
 
     today = services.today()

@@ -35,7 +35,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from catalog.tables import Course, Institution
-from training_jobs.dataset import DEMO_PREFIX
+from training_jobs.demo_population import DEMO_PREFIX
 from workers.tables import TrainingRecord, Worker
 
 PAST_CLASS_MARK: Final[str] = "-P"

@@ -34,7 +34,6 @@ Its metrics.json holds the holdout figures of the train-split fit.
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -57,11 +56,22 @@ from recommender.evaluation import (
 from recommender.features import FeatureSpace, IdMap
 from recommender.items import Interaction, TrainingData
 from recommender.model import HybridModel, InteractionWeights, ModelParams, WarmStart, build_interaction_matrices
+from recommender.served_evaluation import (
+    ServedTask,
+    ServingSetup,
+    bootstrap_difference,
+    build_served_task,
+    group_gaps,
+    per_user_metrics,
+    summarize,
+    tune_serving,
+)
+from training_jobs.promotion import gate, record_override
+from training_jobs.training_report import K, group_chart, render, summary_table, tuning_chart
 
 if TYPE_CHECKING:
     from serving.root import Services
 
-K = 10
 DEFAULT_WEIGHTS = InteractionWeights()  # frozen: safe to share as a default
 
 
@@ -123,7 +133,7 @@ def fit_model(data: TrainingData, events: Sequence[Interaction], params: ModelPa
     desc
         Label of the bar.
     model_cls
-        :class:`HybridModel` or :class:`~recommender.model.DeterministicHybridModel`.
+        :class:`HybridModel` or a subclass (tests pass one that fits on one thread).
     warm_from
         Start from this fitted model's parameters, feature by feature name (features it does not
         have, the identity features, start at zero).
@@ -151,7 +161,7 @@ def fit_model(data: TrainingData, events: Sequence[Interaction], params: ModelPa
             raise ValueError("warm start needs a model fitted in this process")
         src = warm_from.feature_space
         warm = WarmStart(warm_from.model.lightfm, _shared_rows(fs.user_columns, src.user_columns),
-                         _shared_rows(fs.item_columns, src.item_columns))
+                         _shared_rows(fs.item_columns, src.item_columns), freeze=params.freeze_attributes)
     cb, close = _progress_bar(progress, desc, n_epochs)
     try:
         model = model_cls(params).fit(mats.interactions, uf, itf, mats.weights, epochs=n_epochs, progress=cb,
@@ -203,128 +213,88 @@ def score_task(fitted: FittedModel, data: TrainingData, task: EvalTask, today: d
     return users.vectors @ items.vectors.T + items.biases[None, :] + users.biases[:, None]
 
 
-def _fmt(v: Any) -> str:
-    return "—" if v is None else f"{v:.4f}" if isinstance(v, float) else str(v)
+
+def evaluate_scorers(scores: Mapping[str, np.ndarray | None], task: EvalTask, served: ServedTask,
+                     setup: ServingSetup, n_boot: int = 1000) -> dict[str, Any]:
+    """Every figure the report and the gate read, for named scorers on one holdout.
+
+    Parameters
+    ----------
+    scores
+        ``hybrid``, ``content_only``, ``popularity`` (n_users, n_candidates) score matrices, and
+        optionally ``rule_based`` (``None``: serving's fallback without a model).
+    task, served
+        The ranking task and its serving inputs.
+    setup
+        Blend weights and caps to serve with.
+    n_boot
+        Bootstrap resamples.
+
+    Returns
+    -------
+    dict
+        Per scorer: the all-open-courses metrics of :func:`~recommender.evaluation.evaluate_scores`
+        (when it has scores) plus ``served`` (means with intervals); ``comparisons`` (paired
+        differences the gate reads) and ``group_gaps``.
+    """
+    per_user: dict[str, dict[str, np.ndarray]] = {}
+    out: dict[str, Any] = {}
+    for name, s in scores.items():
+        per_user[name] = per_user_metrics(s, served, setup, K)
+        out[name] = evaluate_scores(s, task, K) if s is not None else {}
+        out[name]["served"] = summarize(per_user[name], served, n_boot)
+    h, p, c = per_user["hybrid"], per_user["popularity"], per_user["content_only"]
+    groups: dict[str, Any] = {}
+    for g in out["hybrid"]["served"]["served_recall_by_group"]:
+        m = np.array([g in gs for gs in task.groups], dtype=bool)
+        groups[g] = bootstrap_difference(h["served_recall"][m], p["served_recall"][m], n_boot)
+    out["comparisons"] = {
+        "served_recall_hybrid_minus_popularity": bootstrap_difference(h["served_recall"], p["served_recall"], n_boot),
+        "cold_auc_hybrid_minus_content_only": bootstrap_difference(h["eligible_auc"][task.cold],
+                                                                   c["eligible_auc"][task.cold], n_boot),
+        "group_served_recall_hybrid_minus_popularity": groups,
+    }
+    out["group_gaps"] = group_gaps(h, served, 0.8, n_boot)
+    return out
 
 
-def summary_table(metrics: Mapping[str, Any]) -> str:
-    """Markdown table: one row per model."""
-    cols = [f"precision@{K}", f"recall@{K}", "auc", f"coverage@{K}"]
-    lines = ["| model | " + " | ".join(cols) + " | cold-user AUC | new-item AUC |",
-             "|---" * (len(cols) + 3) + "|"]
-    for name in ("hybrid", "popularity", "content_only"):
-        m = metrics[name]
-        lines.append(f"| {name} | " + " | ".join(_fmt(m[c]) for c in cols)
-                     + f" | {_fmt(m['cold_users']['auc'])} | {_fmt(m['new_items_auc'])} |")
-    return "\n".join(lines)
+def _scores(fitted_hybrid: FittedModel, fitted_content: FittedModel, data: TrainingData, task: EvalTask,
+            train_events: Sequence[Interaction], today: date,
+            weights: InteractionWeights = DEFAULT_WEIGHTS) -> dict[str, np.ndarray | None]:
+    return {"hybrid": score_task(fitted_hybrid, data, task, today),
+            "content_only": score_task(fitted_content, data, task, today),
+            "popularity": np.asarray(popularity_scores(train_events, task.candidate_ids, len(task.user_ids),
+                                                       weights)),
+            "rule_based": None}
 
 
-def group_table(metrics: Mapping[str, Any]) -> str:
-    """Markdown table of recall@10 per priority group."""
-    key = f"recall@{K}_by_group"
-    counts = metrics["hybrid"]["group_n_users"]
-    lines = ["| priority group | test users | hybrid | popularity | content-only |", "|---|---|---|---|---|"]
-    for g, n in counts.items():
-        if n:
-            lines.append(f"| {g} | {n} | " + " | ".join(_fmt(metrics[m][key][g])
-                                                       for m in ("hybrid", "popularity", "content_only")) + " |")
-    return "\n".join(lines)
+def choose_serving_setup(data: TrainingData, train_events: Sequence[Interaction], params: ModelParams,
+                         today: date, weights: InteractionWeights, base: ServingSetup, progress: bool,
+                         model_cls: type[HybridModel], validation_fraction: float = 0.2,
+                         ) -> tuple[ServingSetup, list[dict[str, Any]]]:
+    """Tune the blend's model weight and the diversity caps on a validation split of the training window.
 
-
-def group_chart(metrics: Mapping[str, Any]) -> bytes:
-    """PNG bar chart of recall@10 per priority group for the three models."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display on training machines
-    import matplotlib.pyplot as plt
-
-    key = f"recall@{K}_by_group"
-    groups = [g for g, n in metrics["hybrid"]["group_n_users"].items() if n]
-    x = np.arange(len(groups))
-    fig, ax = plt.subplots(figsize=(11, 4.5))
-    for i, name in enumerate(("hybrid", "popularity", "content_only")):
-        vals = [metrics[name][key][g] or 0.0 for g in groups]
-        ax.bar(x + (i - 1) * 0.27, vals, width=0.27, label=name)
-    ax.set_xticks(x)
-    ax.set_xticklabels(groups, rotation=35, ha="right", fontsize=8)
-    ax.set_ylabel(f"recall@{K}")
-    ax.set_title(f"Holdout recall@{K} per priority group")
-    ax.legend()
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def _report(version: str, promoted: bool, reason: str, metrics: Mapping[str, Any], info: Mapping[str, Any]) -> str:
-    lines = [
-        f"# Recommender training report — {version}",
-        "",
-        f"**Promoted:** {'yes' if promoted else 'NO'} — {reason}",
-        "",
-        "## Method",
-        "",
-        _method_paragraph(info.get("params", {})),
-        "",
-        "## Data",
-        *(f"- {k}: {v}" for k, v in info.items()),
-        "",
-        "## Holdout metrics (latest events by time; training positives excluded from ranking)",
-        "",
-        summary_table(metrics),
-        "",
-        "Cold-start users have no event before the cutoff (attribute features only); new-item AUC ranks",
-        "courses first seen after the cutoff among themselves. Content-only = the same LightFM model",
-        "without identity features; popularity = weighted event count in the training period.",
-        "",
-        f"## Recall@{K} per priority group",
-        "",
-        group_table(metrics),
-        "",
-        "![recall per group](metrics_by_group.png)",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def _method_paragraph(params: Mapping[str, Any]) -> str:
-    epochs, warm = params.get("epochs"), params.get("warm_epochs", 0)
-    weight = params.get("identity_weight")
-    if not warm:
-        return (f"Hybrid LightFM ({params.get('loss')}, {params.get('no_components')} components), fitted from "
-                f"scratch for {epochs} epochs on worker and course attribute features plus one identity "
-                f"feature per worker and course seen in training (weight {weight} on top of the "
-                "L1-normalized attributes). Content-only is the same LightFM without identity features.")
-    return (f"The hybrid is fitted in two stages. Stage 1 is the content-only model: LightFM "
-            f"({params.get('loss')}, {params.get('no_components')} components) trained {epochs} epochs on "
-            "worker attributes (priority groups, age band, education, counties, occupation, certificates, "
-            "interests) and course attributes (occupation, category, level, type, institution, county, "
-            "shortage, delivery, target groups) only; it is also the content-only baseline below. Stage 2 "
-            "adds one identity feature per worker and course seen in training, with weight "
-            f"{weight} on top of the L1-normalized attributes, starts from stage 1's attribute embeddings "
-            f"with zero identity embeddings, and trains {warm} more epochs: each identity embedding is an "
-            "offset learning only what that worker's or course's history says beyond their attributes. "
-            "Workers without history and new courses keep the attribute-only representation. The served "
-            "model is fitted the same way on all events.")
-
-
-def promotion_decision(metrics: Mapping[str, Any]) -> tuple[bool, str]:
-    """Promote only when the hybrid beats popularity on holdout precision@10 and recall@10."""
-    h, p = metrics["hybrid"], metrics["popularity"]
-    bad = [m for m in (f"precision@{K}", f"recall@{K}") if (h[m] or 0.0) <= (p[m] or 0.0)]
-    if bad:
-        return False, "hybrid does not beat popularity on " + ", ".join(
-            f"{m} ({_fmt(h[m])} vs {_fmt(p[m])})" for m in bad)
-    return True, (f"hybrid beats popularity: precision@{K} {_fmt(h[f'precision@{K}'])} vs "
-                  f"{_fmt(p[f'precision@{K}'])}, recall@{K} {_fmt(h[f'recall@{K}'])} vs {_fmt(p[f'recall@{K}'])}")
+    The latest ``validation_fraction`` of the training events is the validation period; a model
+    fitted on the events before it scores it. The holdout is never looked at.
+    """
+    vsplit = temporal_split(train_events, validation_fraction)
+    vtask = build_task(data, vsplit)
+    if not vtask.user_ids:
+        return base, []
+    vhybrid, vcontent = fit_hybrid(data, vsplit.train, params, today, weights, progress, " (validation)",
+                                   model_cls)
+    vserved = build_served_task(data, vsplit, vtask, None, base)
+    scores = _scores(vhybrid, vcontent, data, vtask, vsplit.train, today, weights)
+    return tune_serving({k: v for k, v in scores.items() if v is not None}, vserved, base, k=K)
 
 
 def run_training(data: TrainingData, params: ModelParams, artifacts_root: Path | str,
                  report_dir: Path | str | None = None, today: date | None = None, progress: bool = True,
                  weights: InteractionWeights = DEFAULT_WEIGHTS, test_fraction: float = 0.2,
-                 model_cls: type[HybridModel] = HybridModel) -> TrainingResult:
-    """Train, evaluate against baselines, and publish an artifact.
+                 model_cls: type[HybridModel] = HybridModel, serving_setup: ServingSetup | None = None,
+                 tune: bool = True, override_reason: str | None = None,
+                 data_source: str = "data given by the caller (not described)") -> TrainingResult:
+    """Train, evaluate what workers would be shown against baselines, gate, and publish an artifact.
 
     Parameters
     ----------
@@ -335,8 +305,7 @@ def run_training(data: TrainingData, params: ModelParams, artifacts_root: Path |
     artifacts_root
         Where versions and ``CURRENT`` live.
     report_dir
-        Also copy ``report.md`` and ``metrics_by_group.png`` here (they are always inside the
-        version folder as well).
+        Also copy ``report.md`` and its plots here (they are always inside the version folder).
     today
         Reference day (ages); default: the day of the last event.
     progress
@@ -346,7 +315,16 @@ def run_training(data: TrainingData, params: ModelParams, artifacts_root: Path |
     test_fraction
         Share of events held out.
     model_cls
-        Model class (tests pass the deterministic one).
+        Model class (tests pass a deterministic one).
+    serving_setup
+        Rule settings, travel default, blend weights and caps to evaluate with (default: serving's).
+    tune
+        Choose the model weight and caps on a validation split (an extra fit); otherwise use
+        ``serving_setup`` as given.
+    override_reason
+        Promote even if the gate refuses, recording this reason (operator override, audited).
+    data_source
+        What the data is, for the report (synthetic, the service database, an outside data set).
 
     Returns
     -------
@@ -354,24 +332,38 @@ def run_training(data: TrainingData, params: ModelParams, artifacts_root: Path |
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    base = serving_setup or ServingSetup()
     split: HoldoutSplit = temporal_split(data.interactions, test_fraction)
     today = today or max(e.at for e in data.interactions).date()
     task = build_task(data, split)
     timings["prepare_s"] = time.perf_counter() - t0
 
     t = time.perf_counter()
+    tuning: list[dict[str, Any]] = []
+    setup = base
+    if tune:
+        setup, tuning = choose_serving_setup(data, split.train, params, today, weights, base, progress, model_cls)
+    timings["tune_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
     hybrid, content = fit_hybrid(data, split.train, params, today, weights, progress, " (train split)", model_cls)
     timings["fit_holdout_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    metrics: dict[str, Any] = {
-        "hybrid": evaluate_scores(score_task(hybrid, data, task, today), task, K),
-        "popularity": evaluate_scores(popularity_scores(split.train, task.candidate_ids, len(task.user_ids),
-                                                        weights), task, K),
-        "content_only": evaluate_scores(score_task(content, data, task, today), task, K),
-    }
+    served = build_served_task(data, split, task, None, setup)
+    metrics = evaluate_scorers(_scores(hybrid, content, data, task, split.train, today, weights), task, served,
+                               setup)
+    metrics["serving_setup"] = setup.describe()
+    metrics["tuning"] = tuning
     timings["evaluate_s"] = time.perf_counter() - t
-    promoted, reason = promotion_decision(metrics)
+    decision = gate(metrics)
+    version = new_version()
+    promoted, reason = decision.passed, decision.summary()
+    metrics["gate"] = {"passed": decision.passed, "checks": decision.checks, "override": None}
+    if not promoted and override_reason is not None:
+        entry = record_override(Path(artifacts_root), version, override_reason, decision)
+        metrics["gate"]["override"] = entry
+        promoted, reason = True, f"PROMOTED BY OPERATOR OVERRIDE ({entry['by']}: {entry['reason']}); gate {reason}"
 
     t = time.perf_counter()
     if promoted:
@@ -382,44 +374,51 @@ def run_training(data: TrainingData, params: ModelParams, artifacts_root: Path |
         serving, trained_on = hybrid, "the train split only (not promoted, so not refitted on all events)"
     timings["fit_serving_s"] = time.perf_counter() - t
 
-    version = new_version()
+    forbidden_share = float((task.relevant & served.forbidden).sum()) / max(int(task.relevant.sum()), 1)
     info = {
         "workers": len(data.workers), "courses": len(data.courses), "events": len(data.interactions),
         "holdout cutoff": split.cutoff.isoformat(), "train events": len(split.train),
         "test events": len(split.test), "test users": len(task.user_ids),
         "cold-start test users": int(task.cold.sum()), "candidate courses": int(task.candidate_ids.size),
-        "new courses among candidates": int(task.new_item.sum()), "params": params.to_dict(),
-        "fit seconds (content-only + hybrid on the train split; again on all data for serving)":
-            f"{timings['fit_holdout_s']:.1f}; {timings['fit_serving_s']:.1f}",
+        "new courses among candidates": int(task.new_item.sum()),
+        "test positives the rules forbid the worker": f"{forbidden_share:.1%}",
+        "params": params.to_dict(),
+        "seconds: validation fit + tuning; train-split fit; evaluation; refit on all data":
+            f"{timings['tune_s']:.1f}; {timings['fit_holdout_s']:.1f}; {timings['evaluate_s']:.1f}; "
+            f"{timings['fit_serving_s']:.1f}",
     }
-    report = _report(version, promoted, reason, metrics, info)
-    chart = group_chart(metrics)
+    report = render(version, promoted, reason, metrics, info, data_source)
+    charts = {"metrics_by_group.png": group_chart(metrics)}
+    if tuning:
+        charts["tuning.png"] = tuning_chart(tuning)
     meta = {"trained_on": trained_on, "today": today.isoformat(),
             "holdout_cutoff": split.cutoff.isoformat(), "n_events": len(data.interactions),
-            "interaction_weights": weights.__dict__, "promotion_reason": reason}
+            "interaction_weights": weights.__dict__, "promotion_reason": reason,
+            "serving_setup": setup.describe(), "data_source": data_source,
+            "override": metrics["gate"]["override"]}
     root = Path(artifacts_root)
     save_artifact(root, serving.model, serving.feature_space,
                   {"users": serving.feature_space.user_ids, "items": serving.feature_space.item_ids},
                   meta, {**metrics, "holdout_info": {k: v for k, v in info.items() if k != "params"}},
                   promote=promoted, version=version,
-                  extra_files={"report.md": report.encode("utf-8"), "metrics_by_group.png": chart})
+                  extra_files={"report.md": report.encode("utf-8"), **charts})
     report_path = root / version / "report.md"
     if report_dir is not None:
         rd = Path(report_dir)
         rd.mkdir(parents=True, exist_ok=True)
         (rd / "report.md").write_text(report, encoding="utf-8")
-        (rd / "metrics_by_group.png").write_bytes(chart)
+        for name, png in charts.items():
+            (rd / name).write_bytes(png)
         report_path = rd / "report.md"
     timings["total_s"] = time.perf_counter() - t0
     return TrainingResult(version, promoted, reason, metrics, root / version, report_path, timings)
 
-
-def synthetic_data(n_workers: int, n_courses: int, seed: int, today: date) -> TrainingData:
-    """A synthetic Yancheng dataset (see :mod:`training_jobs.synthetic`)."""
-    from training_jobs.synthetic import generate_courses, generate_population
+def synthetic_data(n_workers: int, n_courses: int, seed: int, today: date, generator: str = "tastes") -> TrainingData:
+    """A synthetic Yancheng dataset (see :mod:`training_jobs.synthetic`; ``generator``: tastes or latent)."""
+    from training_jobs.synthetic import GENERATORS, generate_courses
 
     courses = generate_courses(n_courses, seed, today)
-    workers, jc, inter = generate_population(courses, n_workers, seed, today)
+    workers, jc, inter = GENERATORS[generator](courses, n_workers, seed, today)
     return TrainingData(workers, {c.id: c for c in courses}, inter, jc)
 
 
@@ -434,18 +433,32 @@ class DatabaseRun:
 
 
 def train_from_database(services: Services, params: ModelParams, *, progress: bool = True,
-                        report_dir: Path | str | None = None) -> DatabaseRun:
+                        report_dir: Path | str | None = None, override_reason: str | None = None) -> DatabaseRun:
     """Train on the service database's workers, courses and events, with its event weights, into its
-    artifacts folder; the web app picks a promoted model up on its next reload check."""
+    artifacts folder; the web app picks a promoted model up on its next reload check.
+
+    The evaluation ranks with the service's own ranking configuration (rules settings, blend
+    weights, travel default); ``override_reason`` promotes a model the gate refuses (audited).
+    """
     from training_jobs.dataset import load_training_data
+    from training_jobs.demo_population import demo_worker_count
 
     today = services.today()
     with services.sessions() as session:
         data = load_training_data(session, today, progress=progress)
+        n_demo = demo_worker_count(session)
     run = DatabaseRun(len(data.workers), len(data.courses), len(data.interactions), None)
+    source = (f"The service database: {len(data.workers)} workers, of whom {n_demo} are the SYNTHETIC demo "
+              "population (training_jobs.synthetic, 'tastes' generator, written by `flask demo populate`), "
+              "on the imported catalog." if n_demo else "The service database (no demo population).")
+    config = services.ranking
+    setup = ServingSetup(weights=config.weights, settings=config.policy, default_max_km=config.default_max_km,
+                         max_per_occupation=config.caps.per_occupation,
+                         max_per_institution=config.caps.per_institution)
     if data.interactions:
         run.result = run_training(data, params, services.artifacts_dir, report_dir, today=today,
-                                  progress=progress, weights=services.event_weights)
+                                  progress=progress, weights=services.event_weights, serving_setup=setup,
+                                  override_reason=override_reason, data_source=source)
     return run
 
 
@@ -457,6 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     src.add_argument("--synthetic", type=int, metavar="N", help="generate N synthetic workers")
     src.add_argument("--database", action="store_true",
                      help="the service database (DATABASE_URL and the RECO_* settings, as the web app reads them)")
+    ap.add_argument("--generator", choices=("tastes", "latent"), default="tastes", help="synthetic generator")
     ap.add_argument("--courses", type=int, default=600, help="synthetic courses")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--today", type=date.fromisoformat, default=None)
@@ -467,8 +481,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--components", type=int, default=None)
     ap.add_argument("--learning-rate", type=float, default=None)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--no-tune", action="store_true", help="serve with the default blend and caps (no validation fit)")
+    ap.add_argument("--promote", action="store_true", help="promote even if the gate refuses (needs --reason)")
+    ap.add_argument("--reason", default=None, help="why the gate is overridden (recorded in the audit file)")
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
+    if args.promote and not (args.reason and args.reason.strip()):
+        ap.error("--promote needs --reason: an override is audited")
     overrides = {k: v for k, v in {"epochs": args.epochs, "no_components": args.components,
                                    "learning_rate": args.learning_rate, "num_threads": args.threads}.items()
                  if v is not None}
@@ -479,17 +498,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error("--artifacts is required with --data or --synthetic")
     if args.synthetic is not None:
         today = args.today or date(2027, 3, 1)
-        data = synthetic_data(args.synthetic, args.courses, args.seed, today)
+        data = synthetic_data(args.synthetic, args.courses, args.seed, today, args.generator)
+        source = (f"Synthetic: {args.synthetic} workers of the '{args.generator}' generator over {args.courses} "
+                  f"synthetic courses (training_jobs.synthetic, seed {args.seed}). Not real people.")
     else:
         from training_jobs.synthetic import read_dataset
 
         courses, workers, jc, inter = read_dataset(args.data)
         data = TrainingData(workers, {c.id: c for c in courses}, inter, jc)
         today = args.today
-    result = run_training(data, params, args.artifacts, args.report_dir, today, progress=not args.no_progress)
+        source = f"Dataset folder {args.data.name} (courses.jsonl, workers.jsonl, interactions.csv)."
+    result = run_training(data, params, args.artifacts, args.report_dir, today, progress=not args.no_progress,
+                          tune=not args.no_tune, override_reason=args.reason if args.promote else None,
+                          data_source=source)
     print(summary_table(result.metrics))
-    print()
-    print(group_table(result.metrics))
     print()
     print(f"version {result.version} in {result.artifact_dir}; report {result.report_path}")
     print(f"time: {result.timings['total_s']:.1f} s")
@@ -509,7 +531,8 @@ def _main_database(args: argparse.Namespace, params: ModelParams) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        run = train_from_database(services, params, progress=not args.no_progress, report_dir=args.report_dir)
+        run = train_from_database(services, params, progress=not args.no_progress, report_dir=args.report_dir,
+                                  override_reason=args.reason if args.promote else None)
     finally:
         services.close()
     print(f"training on {run.workers} workers, {run.courses} courses, {run.interactions} interactions")

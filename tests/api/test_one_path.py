@@ -33,7 +33,8 @@ from serving.recommendations import rank_stored_worker
 from serving.settings import load_settings
 from storage.session import writing
 from tests.api.conftest import Keys
-from training_jobs.dataset import catalog_items, load_training_data, write_population
+from training_jobs.dataset import catalog_items, load_training_data
+from training_jobs.demo_population import write_population
 from training_jobs.synthetic import generate_population
 from workers.tables import Event, Worker
 

@@ -21,8 +21,9 @@ from flask.testing import FlaskClient
 
 from recommender.artifacts import MANIFEST, save_artifact, write_current
 from recommender.features import FeatureSpace
-from recommender.model import DeterministicHybridModel, ModelParams
+from recommender.model import ModelParams
 from tests.conftest import TEST_SECRET, make_test_app
+from tests.deterministic_model import DeterministicHybridModel
 from tests.faults.conftest import Gunicorn, Load, Prepared, prepare_database, session_get
 from training_jobs.train import FittedModel, fit_model, synthetic_data
 

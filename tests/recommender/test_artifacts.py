@@ -12,7 +12,8 @@ import recommender.artifacts as artifacts
 from recommender.artifacts import ArtifactError, ModelStore, load_artifact, prune, read_current, save_artifact
 from recommender.features import FeatureSpace
 from recommender.items import TrainingData
-from recommender.model import DeterministicHybridModel, ModelParams, build_interaction_matrices
+from recommender.model import ModelParams, build_interaction_matrices
+from tests.deterministic_model import DeterministicHybridModel
 
 TODAY = date(2027, 3, 1)
 

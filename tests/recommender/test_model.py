@@ -1,20 +1,21 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from recommender.features import FeatureSpace, IdMap
-from recommender.items import Interaction, TrainingData
+from recommender.items import CourseItem, Interaction, TrainingData
 from recommender.model import (
-    DeterministicHybridModel,
     HybridModel,
     InteractionWeights,
     ModelParams,
     WarmStart,
     build_interaction_matrices,
 )
+from tests.deterministic_model import DeterministicHybridModel
 
 TODAY = date(2027, 3, 1)
 PARAMS = ModelParams(no_components=8, epochs=10, random_state=3)
@@ -115,6 +116,39 @@ def test_warm_start_begins_exactly_at_the_content_only_model(tiny_data: Training
     assert a.user_embeddings is not None and a.user_embeddings[fs.user_columns["user_id:1"]].any()
     for name in HybridModel.ARRAY_NAMES:
         assert np.array_equal(a.to_arrays()[name], b.to_arrays()[name])
+    # Frozen (the default): stage 2 learns identity offsets only, so a worker or a course without
+    # history is scored exactly as by the content-only model, however long stage 2 trains.
+    frozen = WarmStart(warm.source, warm.user_rows, warm.item_rows, freeze=True)
+    f = DeterministicHybridModel(PARAMS).fit(m.interactions, uf, itf, m.weights, epochs=3, warm_start=frozen)
+    unseen = fs.user_matrix([(None, p) for _, p in workers], TODAY)
+    ours = f.user_matrix(unseen).vectors @ f.item_matrix(_without_identity(fs, courses)).vectors.T
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    assert f.user_embeddings is not None and f.user_embeddings[fs.user_columns["user_id:1"]].any()
+    # Unfrozen, the attribute embeddings drift: unseen workers are no longer content-only.
+    drift = a.user_matrix(unseen).vectors @ a.item_matrix(_without_identity(fs, courses)).vectors.T
+    assert not np.allclose(drift, theirs, rtol=1e-5, atol=1e-6)
+
+
+def _without_identity(fs: FeatureSpace, courses: list[CourseItem]) -> sp.csr_matrix:
+    """Item rows in the hybrid's vocabulary without identity features (as for new courses)."""
+    no_ids = FeatureSpace(fs.user_columns, fs.item_columns, fs.user_ids, IdMap([]), fs.identity, fs.age_bands,
+                          fs.identity_weight)
+    return no_ids.item_matrix(courses)
+
+
+def test_a_dropped_enrolment_is_kept_as_a_weak_positive() -> None:
+    from recommender.model import InteractionWeights
+
+    t = datetime(2026, 5, 1, 9)
+    ev = [Interaction(1, 10, "enrol", t), Interaction(1, 10, "drop", t + timedelta(days=3)),
+          Interaction(2, 10, "enrol", t), Interaction(2, 11, "drop", t),
+          Interaction(3, 11, "drop", t), Interaction(3, 11, "enrol", t + timedelta(days=30))]
+    users, items = IdMap([1, 2, 3]), IdMap([10, 11])
+    m = build_interaction_matrices(ev, users, items, InteractionWeights())
+    w = m.weights.toarray()
+    # Kept (not discarded), weighing like a view, below an enrolment; enrolling again restores it.
+    assert w[0, 0] == 1.0 and w[1, 0] == 5.0 and w[1, 1] == 1.0 and w[2, 1] == 5.0
+    assert InteractionWeights.from_mapping({"drop": 0.0}).of("drop") == 0.0
 
 
 def test_event_weights_from_configuration() -> None:

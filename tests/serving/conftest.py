@@ -9,13 +9,14 @@ import pytest
 from catalog.importing import apply, expand_paths, plan
 from policy import PolicySettings
 from recommender.items import TrainingData
-from recommender.model import DeterministicHybridModel, ModelParams
+from recommender.model import ModelParams
 from serving.models import ModelServing
 from serving.snapshot import CatalogSnapshot, build_snapshot
 from storage.engine import make_engine
 from storage.migrate import upgrade
 from storage.session import make_session_factory, writing
 from tests.conftest import SAMPLE_CATALOG
+from tests.deterministic_model import DeterministicHybridModel
 from training_jobs.synthetic import generate_population
 from training_jobs.train import run_training
 

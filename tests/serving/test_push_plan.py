@@ -35,7 +35,7 @@ from storage.migrate import upgrade
 from storage.session import make_session_factory, writing
 from tests.conftest import SAMPLE_CATALOG
 from tests.serving.conftest import DEFAULT_MAX_KM, TODAY
-from training_jobs.dataset import write_population
+from training_jobs.demo_population import write_population
 from training_jobs.push_plan import count_planned, load_workers, pending_payloads, plan_day
 from training_jobs.synthetic import generate_population
 from workers.push_tables import PlannedPush

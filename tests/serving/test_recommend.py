@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from catalog.geo import haversine_km
 from catalog.vocabulary import COUNTIES, PRIORITY_GROUPS
-from policy import decide
+from policy import decide, decide_many
 from policy.profile import Certificate, TrainingRecord, WorkerProfile
-from recommender.ranking import RankingWeights
+from recommender.ranking import RankingWeights, build_candidates, rank
 from serving.models import ModelServing
 from serving.recommend import recommend
 from serving.snapshot import CatalogSnapshot
@@ -80,8 +80,12 @@ def assert_hard_filters(snapshot: CatalogSnapshot, profile: WorkerProfile, servi
         assert rec.living_allowance == decision.living_allowance
     occupations = [r.course.facts.occupation_code for r in result.items]
     institutions = [r.course.institution_code for r in result.items]
-    assert max(map(occupations.count, occupations), default=0) <= 3
-    assert max(map(institutions.count, institutions), default=0) <= 3
+    # The caps are the ones chosen on validation for the served model (3 each without a model).
+    artifact = serving.current()
+    tuned = artifact.meta.get("serving_setup", {}) if artifact is not None else {}
+    occ_cap, inst_cap = tuned.get("max_per_occupation", 3), tuned.get("max_per_institution", 3)
+    assert occ_cap is None or max(map(occupations.count, occupations), default=0) <= occ_cap
+    assert inst_cap is None or max(map(institutions.count, institutions), default=0) <= inst_cap
     return len(result.items)
 
 
@@ -140,3 +144,23 @@ def test_rule_based_and_model_rankings_are_deterministic(snapshot: CatalogSnapsh
                                                 settings=POLICY, weights=RankingWeights(), k=10,
                                                 default_max_km=DEFAULT_MAX_KM).items] for _ in range(2)]
         assert runs[0] == runs[1] and len(runs[0]) > 0
+
+
+def test_serving_ranks_with_the_setup_chosen_on_validation(snapshot: CatalogSnapshot, trained: ModelServing) -> None:
+    artifact = trained.current()
+    assert artifact is not None
+    tuned = artifact.meta["serving_setup"]
+    assert {"model_weight", "max_per_occupation", "max_per_institution"} <= set(tuned)
+    profile = WorkerProfile(birth_date=date(1990, 5, 1), hukou_county="tinghu", residence_county="tinghu",
+                            employment_status="unemployed", priority_groups=frozenset({"laid_off_unemployed"}),
+                            lat=33.39, lon=120.14)
+    served = recommend(snapshot, trained, profile, worker_id=None, today=TODAY, settings=POLICY,
+                       weights=RankingWeights(), k=10, default_max_km=DEFAULT_MAX_KM)
+    bulk = decide_many(profile, snapshot.table, TODAY, POLICY)
+    cands = build_candidates(snapshot.arrays, profile, TODAY, bulk.eligible, bulk.effective_groups, (),
+                             bulk.safety_first, DEFAULT_MAX_KM)
+    user = artifact.model.user_vector(artifact.feature_space.user_row(profile, TODAY))
+    scores = artifact.model.score(user, trained.item_matrix(artifact, snapshot))
+    expected = rank(scores, cands, RankingWeights(model=float(tuned["model_weight"])), 10,
+                    tuned["max_per_occupation"], tuned["max_per_institution"])
+    assert [r.course.id for r in served.items] == [snapshot.items[r.index].id for r in expected]

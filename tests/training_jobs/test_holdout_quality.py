@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from recommender.model import DeterministicHybridModel, ModelParams
+from recommender.model import ModelParams
+from tests.deterministic_model import DeterministicHybridModel
 from training_jobs.train import run_training, synthetic_data
 
 TODAY = date(2027, 3, 1)
