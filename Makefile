@@ -10,7 +10,8 @@ export OMP_NUM_THREADS := 1
 FLASK := $(BIN)/flask --app wsgi
 DEMO_WORKERS ?= 20000
 
-.PHONY: install run serve db catalog demo train test lint bench clean
+.PHONY: install run serve db catalog demo train test lint bench clean what-next
+BIND := $(or $(RECO_BIND),127.0.0.1:8000)
 
 install: $(VENV)/.installed
 
@@ -24,16 +25,30 @@ $(VAR)/secret_key:
 	mkdir -p $(VAR)
 	umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
 
-# Everything the service needs, then gunicorn on 127.0.0.1:8000.
+# Everything the service needs, then gunicorn on 127.0.0.1:8000. Idempotent: a second run reuses
+# the database, the demo population, the served model and the demo keys (var/demo-keys.env).
 run: install $(VAR)/secret_key
 	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); \
 	$(FLASK) db upgrade && \
 	$(FLASK) catalog import catalog/data && \
 	$(FLASK) demo populate --workers $(DEMO_WORKERS) && \
 	$(FLASK) demo outcomes && \
-	$(FLASK) train && \
+	{ if [ -e "$${RECO_ARTIFACTS_DIR:-$(VAR)/artifacts}/CURRENT" ]; then \
+	    echo "a model is already being served ($$(cat "$${RECO_ARTIFACTS_DIR:-$(VAR)/artifacts}/CURRENT")); retrain with: bin/reco train"; \
+	  else $(FLASK) train; fi; } && \
 	$(FLASK) demo keys --out $(VAR)/demo-keys.env && \
+	$(MAKE) --no-print-directory what-next && \
 	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+what-next:
+	@echo ""
+	@echo "The service is starting on http://$(BIND)"
+	@echo "  Counselors' console (zh-CN): http://$(BIND)/console/   demo sign-in: see var/demo-keys.env"
+	@echo "                               (RECO_DEMO_CONSOLE_USER / RECO_DEMO_CONSOLE_PASSWORD)"
+	@echo "  API docs (OpenAPI):          http://$(BIND)/docs"
+	@echo "  Try the API:                 . var/demo-keys.env; curl -H \"Authorization: Bearer \$$RECO_DEMO_COUNSELOR_KEY\" http://$(BIND)/v1/reference/counties"
+	@echo "  Operator commands, in any shell: bin/reco keys list | bin/reco users create --username NAME --job-center JC-TINGHU"
+	@echo ""
 
 serve: install $(VAR)/secret_key
 	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

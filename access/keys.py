@@ -29,13 +29,14 @@ WORKER_ROLE: Final = "worker"
 class Principal:
     """The caller of a request, as the domain sees it."""
 
-    key_id: int | None  # None for a signed-in worker
+    key_id: int | None  # None for a signed-in worker or a console user
     role: str
     job_center_id: int | None
     counties: frozenset[str]
     worker_id: int | None = None  # the signed-in worker (role "worker") and nobody else
     session_id: str | None = None
     scopes: frozenset[str] = frozenset()
+    user_id: int | None = None  # the counselor account, when a person acts
 
 
 class KeyRequestError(ValueError):

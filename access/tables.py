@@ -60,3 +60,27 @@ class WorkerSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class CounselorAccount(Base):
+    """A person who signs in to the console: one account each, never shared, at one job center.
+
+    Only a slow salted hash of the password is stored (Argon2id). Failed sign-ins count towards a
+    lockout; ``session_epoch`` changes with the password or on disabling, which ends every session
+    signed with the old value.
+    """
+
+    __tablename__ = "counselor_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(16), default="counselor")  # counselor | admin
+    job_center_id: Mapped[int | None] = mapped_column(ForeignKey("job_centers.id"), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

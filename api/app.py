@@ -42,8 +42,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
     settings = load_settings(environ(), config)
     problem_with_secret = secret_problem(settings["SECRET_KEY"])
     if problem_with_secret and not settings.get("TESTING"):
-        raise RuntimeError(f"Refusing to start: {problem_with_secret}. Generate one with "
-                           "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`.")
+        # Not "generate a new one": API keys and ID-number lookups are keyed with the instance's
+        # secret, and a new secret on an existing database orphans every one of them.
+        raise RuntimeError(f"Refusing to start: {problem_with_secret}. Use the instance's key: "
+                           "`bin/reco …` reads var/secret_key (written by `make run`), or "
+                           "`export RECO_SECRET_KEY=$(cat var/secret_key)`. Generate a new key only for a new, "
+                           "empty database.")
     app.config.update(settings)
     app.config.update(
         API_TITLE="Yancheng training-course matching API",
@@ -92,6 +96,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
     from api.me.routes import blp as me_blp
     from api.recommendations.routes import blp as recommendations_blp
     from api.signin.routes import blp as auth_blp
+    from api.reference.routes import blp as reference_blp
     from api.stats.routes import blp as stats_blp
     from api.transfers.routes import blp as transfers_blp
     from api.workers.access_routes import blp as worker_access_blp
@@ -99,9 +104,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
 
     limiter.exempt(health_blp)
     for blp in (health_blp, catalog_blp, workers_blp, eligibility_blp, recommendations_blp, events_blp,
-                stats_blp, worker_access_blp, auth_blp, me_blp, transfers_blp):
+                stats_blp, worker_access_blp, auth_blp, me_blp, transfers_blp, reference_blp):
         api.register_blueprint(blp)
 
+    from api.console.routes import init_app as init_console
+
+    init_console(app)
     cli.init_app(app)
     jobs_cli.init_app(app)
     logging.getLogger("reco").setLevel(os.environ.get("RECO_LOG_LEVEL", "INFO").upper())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -12,11 +13,13 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from access.accounts import ACCOUNT_ROLES, AccountError, create_account, set_disabled
 from access.keys import ROLES, KeyRequestError, create_key, revoke_key
-from access.tables import ApiKey
+from access.tables import ApiKey, CounselorAccount
 from api.clock import today
 from api.context import services
 from catalog.importing import FileSummary, ImportRejected, apply, expand_paths, plan, summary_lines
+from catalog.tables import JobCenter
 from storage.migrate import current_revision, upgrade
 from storage.session import writing
 from workers import importing
@@ -26,6 +29,7 @@ db_cli = AppGroup("db", help="Database schema.")
 catalog_cli = AppGroup("catalog", help="Published catalogs.")
 keys_cli = AppGroup("keys", help="API keys.")
 workers_cli = AppGroup("workers", help="Worker profiles and training records.")
+users_cli = AppGroup("users", help="Counselor accounts for the web console (one per person).")
 
 
 def sessions() -> sessionmaker[Session]:
@@ -92,9 +96,11 @@ def keys_create(role: str, job_center: str | None, name: str) -> None:
 def keys_list() -> None:
     """List keys (prefix, role, job center; never the key)."""
     with sessions()() as session:
+        centers = {k: v for k, v in session.execute(select(JobCenter.id, JobCenter.code))}
         for k in session.scalars(select(ApiKey).order_by(ApiKey.id)):
             state = "revoked" if k.revoked_at else "active"
-            click.echo(f"{k.prefix}  {k.role:<10} job_center={k.job_center_id or '-':<4} {state:<8} {k.name}")
+            center = centers.get(k.job_center_id, "-") if k.job_center_id else "-"
+            click.echo(f"{k.prefix}  {k.role:<10} {center:<12} {state:<8} {k.name}")
 
 
 @keys_cli.command("revoke")
@@ -137,6 +143,62 @@ def workers_import(paths: tuple[Path, ...], dry_run: bool) -> None:
                           national_id_hash=digest)
 
 
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--job-center", "job_center", default=None, help="Job center code (counselors belong to one).")
+@click.option("--name", "display_name", default="", help="The person's name as shown in the audit trail.")
+@click.option("--role", type=click.Choice(ACCOUNT_ROLES), default="counselor", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (scripts).")
+def users_create(username: str, job_center: str | None, display_name: str, role: str, password_stdin: bool) -> None:
+    """Create a console account; the password is asked for (never an argument: shell history)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with writing(sessions()) as session:
+            account = create_account(session, username, password, job_center_code=job_center,
+                                     display_name=display_name, role=role)
+            account_id = account.id
+    except AccountError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"created {role} account {username} (id {account_id}{', ' + job_center if job_center else ''})")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable an account: it can no longer sign in and its open sessions end."""
+    try:
+        with writing(sessions()) as session:
+            set_disabled(session, username, True, datetime.now(UTC))
+    except AccountError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"disabled {username}")
+
+
+@users_cli.command("enable")
+@click.argument("username")
+def users_enable(username: str) -> None:
+    """Enable a disabled account again (and lift a lockout)."""
+    try:
+        with writing(sessions()) as session:
+            set_disabled(session, username, False, datetime.now(UTC))
+    except AccountError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"enabled {username}")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List accounts (username, role, job center, state, name)."""
+    with sessions()() as session:
+        centers = {k: v for k, v in session.execute(select(JobCenter.id, JobCenter.code))}
+        for a in session.scalars(select(CounselorAccount).order_by(CounselorAccount.id)):
+            state = "disabled" if a.disabled_at else "active"
+            click.echo(f"{a.username:<20} {a.role:<10} {centers.get(a.job_center_id or -1, '-'):<12} {state:<8} {a.display_name}")
+
+
 def init_app(app: Flask) -> None:
-    for group in (db_cli, catalog_cli, keys_cli, workers_cli):
+    for group in (db_cli, catalog_cli, keys_cli, workers_cli, users_cli):
         app.cli.add_command(group)

@@ -10,7 +10,7 @@ from storage.session import begin_write
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Every read of a worker profile appends an audit entry, so those reads are writers too.
-AUDITED_PREFIXES = ("/v1/workers",)
+AUDITED_PREFIXES = ("/v1/workers", "/console/")
 
 
 def init_app(app: Flask) -> None:

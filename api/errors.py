@@ -23,7 +23,9 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
+from serving.enrolment import EnrolmentRefused
 from serving.errors import NotFound
+from workers.search import SearchError
 from workers.service import DuplicateWorker, ProfileError
 
 if TYPE_CHECKING:
@@ -51,6 +53,8 @@ class ProblemSchema(ma.Schema):
     detail = ma.fields.String()
     instance = ma.fields.String()
     errors = ma.fields.List(ma.fields.Nested(FieldErrorSchema))
+    codes = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Rule and availability codes that refused an enrolment (e.g. R9_TARGET_GROUPS, COURSE_FULL)"})
 
 
 def fail(status: int, message: str, **kwargs: Any) -> NoReturn:
@@ -187,6 +191,22 @@ def register_error_handlers(app: Flask) -> None:
             session.commit()
         return problem(409 if isinstance(exc, DuplicateWorker) else 422, exc.message, errors,
                        extensions=extensions)
+
+    @app.errorhandler(SearchError)
+    def _search_error(exc: SearchError) -> Response:
+        return problem(422, exc.message, [{"location": "json", "field": exc.field, "message": exc.message}])
+
+    @app.errorhandler(EnrolmentRefused)
+    def _refused(exc: EnrolmentRefused) -> Response:
+        # The record would break the rules or the course's limits; a counselor may record it
+        # anyway with a written override_reason. Nothing was written.
+        response = problem(422, "Refused: " + "; ".join(f"{r.code}: {r.message_en}" for r in exc.refusals)
+                           + ". Give override_reason to record it anyway.",
+                           [{"location": "json", "field": "course_id", "message": r.message_en} for r in exc.refusals])
+        body = json.loads(response.get_data())
+        body["codes"] = list(exc.codes)
+        response.set_data(json.dumps(body, ensure_ascii=False))
+        return response
 
     @app.errorhandler(IntegrityError)
     def _conflict(exc: IntegrityError) -> Response:

@@ -49,18 +49,67 @@ def demo_outcomes(seed: int) -> None:
     click.echo(f"demo training history: {added['classes']} past classes, {added['records']} training records")
 
 
+DEMO_ROLES = (("admin", None), ("counselor", "JC-TINGHU"), ("app", None))
+DEMO_CONSOLE_USER = "demo.tinghu"
+
+
+def read_env_file(path: Path | None) -> dict[str, str]:
+    if path is None or not path.exists():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines() if "=" in line)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
 @demo_cli.command("keys")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Also write the keys to this file (mode 600).")
+              help="Also write the keys to this file (mode 600); when it holds working demo keys they are reused.")
 def demo_keys(out: Path | None) -> None:
-    """Create one key per role for trying the API, and print them."""
+    """One key per role and a console account (JC-TINGHU) for trying the service, printed.
+
+    Idempotent with --out: keys in that file that still work are reused, so running `make run`
+    again adds nothing; demo keys that are replaced are revoked, never left active."""
+    from sqlalchemy import select
+
+    from access.accounts import AccountError, create_account, hash_password
+    from access.keys import authenticate, revoke_key
+    from access.tables import ApiKey, CounselorAccount
+
     secret = services().secret_key
-    lines = []
+    known = read_env_file(out)
+    lines, reused = [], 0
     with writing(services().sessions) as session:
-        for role, center in (("admin", None), ("counselor", "JC-TINGHU"), ("app", None)):
-            _, key = create_key(session, secret, role, job_center_code=center, name=f"demo {role}")
-            lines.append(f"RECO_DEMO_{role.upper()}_KEY={key}")
-    click.echo("Demo API keys (shown once; the counselor key works for JC-TINGHU):")
+        for role, center in DEMO_ROLES:
+            name = f"RECO_DEMO_{role.upper()}_KEY"
+            key = known.get(name, "")
+            principal = authenticate(session, secret, key) if key else None
+            if principal is not None and principal.role == role:
+                reused += 1
+            else:
+                for old in session.scalars(select(ApiKey).where(ApiKey.name == f"demo {role}",
+                                                                ApiKey.revoked_at.is_(None))):
+                    revoke_key(session, old.prefix)
+                _, key = create_key(session, secret, role, job_center_code=center, name=f"demo {role}")
+            lines.append(f"{name}={key}")
+        password = known.get("RECO_DEMO_CONSOLE_PASSWORD", "")
+        account = session.scalar(select(CounselorAccount).where(CounselorAccount.username == DEMO_CONSOLE_USER))
+        if account is None or not password:
+            import secrets
+
+            password = secrets.token_urlsafe(12)
+            if account is not None:
+                account.password_hash = hash_password(password)
+                account.session_epoch += 1
+            else:
+                try:
+                    create_account(session, DEMO_CONSOLE_USER, password, job_center_code="JC-TINGHU",
+                                   display_name="演示账户（亭湖）")
+                except AccountError as exc:
+                    raise click.UsageError(f"demo console account: {exc}") from exc
+        lines += [f"RECO_DEMO_CONSOLE_USER={DEMO_CONSOLE_USER}", f"RECO_DEMO_CONSOLE_PASSWORD={password}"]
+    if reused == len(DEMO_ROLES):
+        click.echo(f"Reusing the demo keys in {out} (still valid; nothing new was created):")
+    else:
+        click.echo("Demo API keys (the counselor key works for JC-TINGHU) and console account:")
     for line in lines:
         click.echo(f"  {line}")
     if out is not None:

@@ -48,6 +48,8 @@ class CourseFilter:
     starts_before: date | None = None
     has_open_seats: bool | None = None
     open_for_enrolment_on: date | None = None
+    # Courses that ended before this day are left out (lists serve people who can still go).
+    ends_on_or_after: date | None = None
     q: str | None = None
     near: Near | None = None
 
@@ -129,6 +131,8 @@ def _course_statement(f: CourseFilter) -> Select[Any]:
         stmt = stmt.where(Course.seats_taken >= Course.seats)
     if f.open_for_enrolment_on:
         stmt = stmt.where(Course.enrol_deadline >= f.open_for_enrolment_on)
+    if f.ends_on_or_after:
+        stmt = stmt.where(Course.end_date >= f.ends_on_or_after)
     if f.q:
         pattern = _like(f.q)
         stmt = stmt.where(or_(func.lower(Course.title_zh).like(pattern, escape="\\"),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from access.keys import Principal
 from policy.archive import subsidized_in
+from serving import enrolment
 from serving.errors import NotFound, worker_not_found
 from serving.root import Services
 from workers import service
@@ -23,6 +24,7 @@ class TrainingHistory:
     worker_id: int
     credit_hours: float
     subsidized_this_year: int  # R3's own count (policy.archive), for the current year
+    subsidies_left_this_year: int  # R3's limit minus that
     trainings: list[TrainingRecord]
 
 
@@ -40,22 +42,27 @@ def history(services: Services, session: Session, principal: Principal, worker_i
     audit(session, principal, "read", worker.id, ["trainings"])
     session.commit()
     return TrainingHistory(worker.id, credit_hours(worker, services.online_hours_ratio), used,
-                           list(worker.trainings))
+                           max(services.policy.annual_limit - used, 0), list(worker.trainings))
 
 
 def record_training(services: Services, session: Session, principal: Principal, worker_id: int,
                     data: dict[str, Any]) -> TrainingRecord:
-    """Record an enrolment or a completion (with the certificate earned)."""
+    """Record an enrolment or a completion (with the certificate earned), checked against the rules
+    and the course's seats, deadline and end (:mod:`serving.enrolment`); ``override_reason`` in
+    ``data`` records it over a refusal."""
     worker = _worker(session, principal, worker_id, for_edit=True)
-    record = service.add_training(session, principal, worker, data)
+    today = services.today()
+    record = enrolment.record_training(session, principal, worker, data, snapshot=services.snapshots.get(session, today),
+                                       settings=services.policy, today=today)
     session.commit()
     return record
 
 
 def update_training(services: Services, session: Session, principal: Principal, worker_id: int,
                     training_id: int, data: dict[str, Any]) -> TrainingRecord:
-    """Record a completion, a drop-out or the subsidy paid."""
+    """Record a completion, a drop-out or the subsidy paid (no dates in the future)."""
     worker = _worker(session, principal, worker_id, for_edit=True)
+    enrolment.check_dates(data, services.today())
     try:
         record = service.update_training(session, principal, worker, training_id, data)
     except WorkerNotFound:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from access.keys import Principal
 from policy import Decision, decide
+from policy.availability import Availability, availability
 from policy.profile import WorkerProfile
 from serving.errors import NotFound, worker_not_found
 from serving.root import Services
@@ -44,3 +45,14 @@ def for_profile(services: Services, session: Session, profile: WorkerProfile,
                 course_ids: Sequence[int]) -> list[Decision]:
     """Decisions for an inline profile (nothing is stored)."""
     return decide_courses(services, session, profile, course_ids)
+
+
+def availability_of(services: Services, session: Session, course_ids: Sequence[int]) -> list[Availability]:
+    """Seats, enrolment deadline and end of each course today: facts next to the rule decision."""
+    today = services.today()
+    snapshot = services.snapshots.get(session, today)
+    missing = [cid for cid in course_ids if cid not in snapshot.row_of]
+    if missing:
+        raise NotFound(f"No course with id {', '.join(map(str, missing))}.")
+    items = [snapshot.items[snapshot.row_of[cid]] for cid in course_ids]
+    return [availability(it.seats_left, it.enrol_deadline, it.facts.end_date, today) for it in items]

@@ -32,6 +32,9 @@ from workers.tables import Event, Worker
 CHUNK = 500
 
 
+# The most a "show all eligible" list returns, past the diversity caps.
+ALL_ELIGIBLE_LIMIT = 1000
+
 @dataclass(frozen=True)
 class StoredWorker:
     """A registered worker as ranking reads them: profile (with archive) and standing dismissals."""
@@ -81,7 +84,7 @@ def _read_chunk(session: Session, chunk: list[Worker]) -> Iterator[StoredWorker]
 
 def rank_stored_worker(ranker: Ranker, snapshot: CatalogSnapshot, worker: StoredWorker, *, today: date,
                        k: int, near: tuple[float, float] | None = None,
-                       radius_km: float | None = None) -> RecommendationResult:
+                       radius_km: float | None = None, all_eligible: bool = False) -> RecommendationResult:
     """THE per-worker step: one stored worker's ranked list (endpoint and push audience alike)."""
     profile = worker.profile
     if near is not None:
@@ -89,16 +92,21 @@ def rank_stored_worker(ranker: Ranker, snapshot: CatalogSnapshot, worker: Stored
         lat, lon = near
         profile = replace(profile, lat=approximate(lat), lon=approximate(lon),
                           max_travel_km=radius_km if radius_km is not None else profile.max_travel_km)
-    return _rank(ranker, snapshot, profile, worker.id, today, k, worker.dismissed)
+    return _rank(ranker, snapshot, profile, worker.id, today, k, worker.dismissed, all_eligible=all_eligible)
 
 
 def _rank(ranker: Ranker, snapshot: CatalogSnapshot, profile: WorkerProfile, worker_id: int | None,
-          today: date, k: int, dismissed: Iterable[int]) -> RecommendationResult:
+          today: date, k: int, dismissed: Iterable[int], *, all_eligible: bool = False) -> RecommendationResult:
     config = ranker.config
+    per_occupation, per_institution = config.caps.per_occupation, config.caps.per_institution
+    if all_eligible:
+        # "Show all eligible": the diversity caps keep a short list varied; past them a counselor
+        # needs every course the client could take (a disabled client's 19, not 6).
+        k = per_occupation = per_institution = ALL_ELIGIBLE_LIMIT
     return recommend(snapshot, ranker.models, profile, worker_id=worker_id, today=today,
                      settings=config.policy, weights=config.weights, k=k, dismissed=dismissed,
-                     default_max_km=config.default_max_km, max_per_occupation=config.caps.per_occupation,
-                     max_per_institution=config.caps.per_institution)
+                     default_max_km=config.default_max_km, max_per_occupation=per_occupation,
+                     max_per_institution=per_institution)
 
 
 def disclosed(result: RecommendationResult) -> RecommendationResult:
@@ -110,7 +118,7 @@ def disclosed(result: RecommendationResult) -> RecommendationResult:
 
 def for_stored_worker(services: Services, session: Session, principal: Principal, worker_id: int, *, k: int,
                       near: tuple[float, float] | None = None,
-                      radius_km: float | None = None) -> RecommendationList:
+                      radius_km: float | None = None, all_eligible: bool = False) -> RecommendationList:
     """A counselor's or the app's recommendations for a registered worker (audited)."""
     try:
         worker = get_worker(session, principal, worker_id)
@@ -119,7 +127,8 @@ def for_stored_worker(services: Services, session: Session, principal: Principal
     today = services.today()
     snapshot = services.snapshots.get(session, today)
     stored = next(stored_workers(session, [worker]))
-    result = rank_stored_worker(services.ranker, snapshot, stored, today=today, k=k, near=near, radius_km=radius_km)
+    result = rank_stored_worker(services.ranker, snapshot, stored, today=today, k=k, near=near, radius_km=radius_km,
+                                all_eligible=all_eligible)
     audit(session, principal, "read", worker.id, ["recommendations"])
     session.commit()
     if principal.role == "app":

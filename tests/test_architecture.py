@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 # Modules a batch job or another service may import without Flask coming along.
 WEB_FREE = ["workers.importing", "policy", "recommender", "training_jobs.train", "training_jobs.push",
             "training_jobs.demo", "serving.root", "serving.recommendations", "serving.push", "serving.eligibility",
-            "serving.archive"]
+            "serving.archive", "serving.clients", "serving.why_nothing", "serving.enrolment", "access.accounts"]
 
 
 @pytest.mark.parametrize("module", WEB_FREE)

@@ -51,6 +51,7 @@ class DuplicateWorker(ProfileError):
 def audit(session: Session, principal: Principal | None, action: str, worker_id: int | None,
           fields: list[str] | tuple[str, ...], *, national_id_hash: str | None = None) -> AuditEntry:
     entry = AuditEntry(key_id=principal.key_id if principal else None,
+                       user_id=principal.user_id if principal else None,
                        role=principal.role if principal else "cli", action=action,
                        worker_id=worker_id, fields=sorted(set(fields)), national_id_hash=national_id_hash)
     session.add(entry)

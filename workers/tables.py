@@ -125,6 +125,10 @@ class TrainingRecord(Base):
     subsidy_cny: Mapped[int] = mapped_column(Integer, default=0)
     hours: Mapped[int] = mapped_column(Integer, default=0)
     online_hours: Mapped[int] = mapped_column(Integer, default=0)
+    # A counselor recorded this although the rules or the course's availability refused it.
+    override_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    override_codes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    override_by: Mapped[int | None] = mapped_column(ForeignKey("counselor_accounts.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     worker: Mapped[Worker] = relationship(back_populates="trainings")
 
@@ -158,6 +162,8 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The person, when a counselor account acted (the console); API keys name a system.
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     role: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(16))  # read | create | update | delete | import
     worker_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Response, json
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from api.auth import requires
 from api.catalog.schemas import (
@@ -36,7 +37,7 @@ from catalog.queries import (
     search_institutions,
     search_occupations,
 )
-from catalog.tables import Course, Institution
+from catalog.tables import County, Course, Institution, Occupation
 
 DEFAULT_RADIUS_KM = 20.0
 ANY_ROLE = ("admin", "counselor", "app")
@@ -75,7 +76,19 @@ def course_view(c: Course, distance_km: float | None, levels: dict[str, int]) ->
     }
 
 
+def check_codes(args: dict[str, Any]) -> None:
+    """Codes a schema cannot know (they are data): an unknown one is 422, never an empty list."""
+    checks = (("county", County.code), ("occupation", Occupation.code), ("institution", Institution.code))
+    errors = {name: [f"unknown {name} code {args[name]!r}"] for name, column in checks
+              if args.get(name) and db().scalar(select(column).where(column == args[name])) is None}
+    if errors:
+        fail(422, "Unknown codes in the filter; see /v1/reference.", errors={"query": errors})
+
+
 def course_filter(args: dict[str, Any]) -> CourseFilter:
+    check_codes(args)
+    if not args.pop("include_ended", False):
+        args["ends_on_or_after"] = today()
     near = None
     if "near" in args:
         lat, lon = args.pop("near")
@@ -108,6 +121,7 @@ def list_occupations(page: int, per_page: int, shortage: bool | None = None,
 def list_institutions(page: int, per_page: int, county: str | None = None, type: str | None = None,
                       disability_base: bool | None = None, q: str | None = None) -> dict[str, Any]:
     """List accredited training institutions."""
+    check_codes({"county": county})
     rows, total = search_institutions(db(), county=county, type_=type, disability_base=disability_base,
                                       q=q, page=Page(page, per_page))
     return {"items": [institution_view(i) for i in rows], "total": total, "page": page, "per_page": per_page}

@@ -88,6 +88,8 @@ class CourseFilterQuery(NearQuery):
     starts_after = fields.Date(metadata={"description": "Start date on or after (YYYY-MM-DD)"})
     starts_before = fields.Date(metadata={"description": "Start date on or before (YYYY-MM-DD)"})
     has_open_seats = fields.Boolean()
+    include_ended = fields.Boolean(load_default=False, metadata={
+        "description": "Also courses that have ended (hidden by default)"})
     q = fields.String(validate=validate.Length(1, 64), metadata={"description": "Text in the title"})
 
     class Meta:

@@ -34,6 +34,7 @@ class DecisionSchema(ma.Schema):
     safety_first = fields.Boolean(required=True)
     advance_payment_cny = fields.Float(required=True)
     checks = fields.List(fields.Nested(RuleCheckSchema), required=True)
+    availability = fields.Nested("AvailabilitySchema", required=True)
 
 
 class InlineEligibilityIn(StrictSchema):
@@ -44,3 +45,49 @@ class InlineEligibilityIn(StrictSchema):
 
 class DecisionList(ma.Schema):
     items = fields.List(fields.Nested(DecisionSchema), required=True)
+
+
+class AvailabilitySchema(ma.Schema):
+    """Facts about the course on the day, next to (not inside) the rule decision."""
+
+    seats_left = fields.Integer(required=True)
+    enrol_deadline = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    full = fields.Boolean(required=True)
+    deadline_passed = fields.Boolean(required=True)
+    ended = fields.Boolean(required=True)
+    open = fields.Boolean(required=True, metadata={"description": "Can be enrolled in today"})
+    codes = fields.List(fields.String(), required=True,
+                        metadata={"description": "COURSE_ENDED, ENROL_DEADLINE_PASSED, COURSE_FULL"})
+
+
+class ExclusionSchema(ma.Schema):
+    code = fields.String(required=True)
+    title_zh = fields.String(required=True)
+    title_en = fields.String(required=True)
+    courses = fields.Integer(required=True, metadata={"description": "Courses it excludes"})
+    alone = fields.Integer(required=True, metadata={"description": "Courses it alone excludes"})
+
+
+class NearMissSchema(ma.Schema):
+    course_id = fields.Integer(required=True)
+    title_zh = fields.String(required=True)
+    code = fields.String(required=True, metadata={"description": "The one condition that excludes it"})
+    hint_zh = fields.String(required=True)
+    hint_en = fields.String(required=True)
+
+
+class WhyNothingSchema(ma.Schema):
+    total_courses = fields.Integer(required=True)
+    eligible = fields.Integer(required=True, metadata={"description": "Courses the rules subsidize"})
+    eligible_and_open = fields.Integer(required=True)
+    summary_zh = fields.String(required=True)
+    summary_en = fields.String(required=True)
+    rules = fields.List(fields.Nested(ExclusionSchema), required=True)
+    availability = fields.List(fields.Nested(ExclusionSchema), required=True,
+                               metadata={"description": "Among courses the rules subsidize"})
+    nearest_misses = fields.List(fields.Nested(NearMissSchema), required=True)
+
+
+class InlineWhyNothingIn(StrictSchema):
+    profile = fields.Nested(InlineProfile, required=True)

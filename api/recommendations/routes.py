@@ -65,7 +65,7 @@ def worker_recommendations(args: dict[str, Any], worker_id: int) -> dict[str, An
     """The best eligible courses for a registered worker, with subsidy and reasons."""
     return body(recommendations.for_stored_worker(
         services(), db(), current_principal(), worker_id, k=args["k"], near=args.get("near"),
-        radius_km=args.get("radius_km")))
+        radius_km=args.get("radius_km"), all_eligible=args["all_eligible"]))
 
 
 @blp.route("/recommendations", methods=["POST"])

@@ -9,12 +9,16 @@ from api.catalog.schemas import LocationSchema
 from api.fields import NearQuery, StrictSchema
 from api.profile_schemas import InlineProfile
 from recommender.ranking import REASONS
+from serving.recommendations import ALL_ELIGIBLE_LIMIT
 
 MAX_K = 50
 
 
 class RecommendationQuery(NearQuery):
     k = fields.Integer(load_default=10, validate=validate.Range(1, MAX_K), metadata={"description": "How many courses"})
+    all_eligible = fields.Boolean(load_default=False, metadata={
+        "description": "Every eligible course in ranked order, without the diversity caps per occupation and "
+                       f"institution (up to {ALL_ELIGIBLE_LIMIT}; `k` is ignored)"})
 
     class Meta:
         unknown = ma.RAISE

@@ -15,6 +15,8 @@ from api.context import services
 from api.db import db
 from api.errors import fail
 from api.workers.schemas import (
+    ClientMatches,
+    FindClientIn,
     TrainingHistory,
     TrainingIn,
     TrainingOut,
@@ -26,9 +28,10 @@ from api.workers.schemas import (
     WorkerQuery,
 )
 from catalog.tables import JobCenter
-from serving import archive
+from serving import archive, clients
 from workers.access import redact_for
 from workers.profiles import age_on, credit_hours, month_end
+from workers.search import ClientQuery
 from workers.service import (
     WorkerNotFound,
     audit,
@@ -116,6 +119,24 @@ class Workers(MethodView):
         return worker_view(worker)
 
 
+@blp.route("/search", methods=["POST"])
+@requires(blp, "admin", "counselor")
+@blp.arguments(FindClientIn)
+@blp.response(200, ClientMatches)
+def find_client(data: dict[str, Any]) -> dict[str, Any]:
+    """Find a client of the caller's job center by ID number, phone, the center's reference or name
+    prefix (the values searched for are never echoed; ID numbers are matched by keyed hash)."""
+    principal = current_principal()
+    query = ClientQuery(text=data.get("query"), national_id=data.get("national_id"), phone=data.get("phone"),
+                        external_ref=data.get("external_ref"), name=data.get("name"))
+    matches = clients.find(services(), db(), principal, query)
+    centers = {c.id: c.code for c in db().scalars(select(JobCenter))}
+    return {"items": [{"id": m.worker.id, "name": m.worker.name, "national_id_masked": m.worker.national_id_masked,
+                       "external_ref": m.worker.external_ref, "birth_date": m.worker.birth_date,
+                       "job_center": centers.get(m.worker.job_center_id, ""), "matched_by": m.matched_by}
+                      for m in matches]}
+
+
 @blp.route("/<int:worker_id>")
 class WorkerById(MethodView):
     @requires(blp, "admin", "counselor", "worker", scope="profile:read")
@@ -166,6 +187,7 @@ class Trainings(MethodView):
         found = archive.history(services(), db(), current_principal(), worker_id)
         return {"worker_id": found.worker_id, "credit_hours": found.credit_hours,
                 "subsidized_this_year": found.subsidized_this_year,
+                "subsidies_left_this_year": found.subsidies_left_this_year,
                 "items": [training_view(t) for t in found.trainings]}
 
     @requires(blp, "admin", "counselor")
@@ -173,7 +195,10 @@ class Trainings(MethodView):
     @blp.response(201, TrainingOut)
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, data: dict[str, Any], worker_id: int) -> dict[str, Any]:
-        """Record an enrolment or a completion (with the certificate earned)."""
+        """Record an enrolment or a completion (with the certificate earned).
+
+        A subsidized enrolment the rules refuse, or one past the deadline, in a full or ended course,
+        is 422 with the refusing codes, unless `override_reason` says why (audited, kept on the record)."""
         return training_view(archive.record_training(services(), db(), current_principal(), worker_id, data))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from api.fields import PageMeta, PageQuery
+from api.fields import PageMeta, PageQuery, StrictSchema
 from catalog.vocabulary import PRIORITY_GROUPS
 
 # The input schemas live with the workers (the CSV import validates with the same fields).
@@ -20,11 +20,11 @@ from workers.schemas import (
     FamilyIn,
     LocationIn,
     NationalId,
-    TrainingIn,
     TrainingPatch,
     WorkerIn,
     WorkerPatch,
 )
+from workers.schemas import TrainingIn as WorkerTrainingIn
 
 __all__ = [
     "COUNTY", "GENDERS", "INTEREST", "OCCUPATION_CODE", "RELATIONS", "SERVER_OWNED", "CertificateIn",
@@ -110,6 +110,15 @@ class WorkerPage(PageMeta):
     items = fields.List(fields.Nested(WorkerOut), required=True)
 
 
+class TrainingIn(WorkerTrainingIn):
+    """A training record as a counselor enters it: the import's fields plus a written override."""
+
+    override_reason = fields.String(
+        allow_none=True, validate=validate.Length(max=500),
+        metadata={"description": "A counselor's written reason to record an enrolment the rules or the "
+                                 "course's availability refuse (audited, shown in the archive)"})
+
+
 class TrainingOut(ma.Schema):
     id = fields.Integer(required=True)
     course_id = fields.Integer(allow_none=True, required=True)
@@ -128,10 +137,45 @@ class TrainingOut(ma.Schema):
     subsidy_cny = fields.Integer(required=True)
     hours = fields.Integer(required=True)
     online_hours = fields.Integer(required=True)
+    override_reason = fields.String(allow_none=True, required=True,
+                                    metadata={"description": "Why a counselor recorded it over a refusal"})
+    override_codes = fields.List(fields.String(), allow_none=True, required=True,
+                                 metadata={"description": "What the override went past (rule and availability codes)"})
 
 
 class TrainingHistory(ma.Schema):
     worker_id = fields.Integer(required=True)
     credit_hours = fields.Float(required=True)
     subsidized_this_year = fields.Integer(required=True)
+    subsidies_left_this_year = fields.Integer(required=True, metadata={"description": "R3: limit minus used"})
     items = fields.List(fields.Nested(TrainingOut), required=True)
+
+
+class FindClientIn(StrictSchema):
+    """Sent in the body, never the URL: an ID number or phone must not reach access logs."""
+
+    query = fields.String(validate=validate.Length(1, 64),
+                          metadata={"description": "One search box: ID number, phone, the center's reference or a name prefix"})
+    national_id = fields.String(validate=validate.Length(1, 32))
+    phone = fields.String(validate=validate.Length(1, 20))
+    external_ref = fields.String(validate=validate.Length(1, 64))
+    name = fields.String(validate=validate.Length(1, 64), metadata={"description": "Name prefix"})
+
+    @ma.validates_schema
+    def _one_at_least(self, data: dict[str, object], **_: object) -> None:
+        if not data:
+            raise ma.ValidationError("give query, national_id, phone, external_ref or name", "query")
+
+
+class ClientMatch(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    national_id_masked = fields.String(allow_none=True, required=True)
+    external_ref = fields.String(allow_none=True, required=True)
+    birth_date = fields.Date(allow_none=True, required=True)
+    job_center = fields.String(required=True)
+    matched_by = fields.String(required=True, validate=validate.OneOf(("national_id", "phone", "external_ref", "name")))
+
+
+class ClientMatches(ma.Schema):
+    items = fields.List(fields.Nested(ClientMatch), required=True)

@@ -27,10 +27,12 @@ def read(kind: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-COURSES = read("courses")
+ALL_COURSES = read("courses")
+# What lists show by default: courses that have not ended (include_ended=true shows the rest).
+COURSES = [r for r in ALL_COURSES if r["end_date"] >= TODAY.isoformat()]
 OCCUPATIONS = {r["code"]: r for r in read("occupations")}
 INSTITUTIONS = read("institutions")
-BY_CODE = {r["code"]: r for r in COURSES}
+BY_CODE = {r["code"]: r for r in ALL_COURSES}
 
 
 def shortage_in_force(on: date) -> dict[str, int]:
@@ -455,7 +457,9 @@ def test_openapi_documents_every_route_and_problem_json(app: Flask, client: Flas
     assert spec["openapi"].startswith("3.")
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     routes = {(str(rule).replace("<int:", "{").replace("<", "{").replace(">", "}"), method.lower())
-              for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] not in ("static", "api-docs")
+              # The console's HTML pages are not the API (they have their own tests).
+              for rule in app.url_map.iter_rules()
+              if rule.endpoint.split(".")[0] not in ("static", "api-docs", "console", "console_root")
               for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops
                   if method in ("get", "post", "put", "patch", "delete")}
@@ -567,3 +571,48 @@ def test_distance_order_is_stable_for_ties(client: FlaskClient, keys: Keys) -> N
                        query_string={"near": "33.39,120.14", "radius_km": 30, "per_page": 10, "page": 2}).get_json()
     assert [c["id"] for c in page2["items"]] == [c["id"] for c in items[10:20]]
     assert np.all(np.diff([c["distance_km"] for c in page2["items"]]) >= 0)
+
+
+# --- ended courses and unknown codes (issue 13) ----------------------------------------------
+
+def test_lists_and_map_hide_ended_courses_unless_asked(client: FlaskClient, keys: Keys) -> None:
+    ended = {r["code"] for r in ALL_COURSES if r["end_date"] < TODAY.isoformat()}
+    assert ended, "the sample catalog has ended courses"
+    items, total = get_all(client, keys.as_app, "/v1/courses")
+    assert total == len(COURSES) and not codes(items) & ended
+    items, total = get_all(client, keys.as_app, "/v1/courses", include_ended="true")
+    assert total == len(ALL_COURSES) and ended <= codes(items)
+    doc = client.get("/v1/map/courses", headers=keys.as_app).get_json(force=True)
+    assert not {f["properties"]["code"] for f in doc["features"]} & ended
+    doc = client.get("/v1/map/courses?include_ended=true", headers=keys.as_app).get_json(force=True)
+    assert len(doc["features"]) == len(ALL_COURSES)
+
+
+@pytest.mark.parametrize("path,query,field", [
+    ("/v1/courses", {"county": "atlantis"}, "county"),
+    ("/v1/map/courses", {"county": "atlantis"}, "county"),
+    ("/v1/courses", {"occupation": "9-99-99-99"}, "occupation"),
+    ("/v1/courses", {"institution": "NO-SUCH-INST"}, "institution"),
+    ("/v1/institutions", {"county": "atlantis"}, "county"),
+])
+def test_unknown_filter_codes_are_422_not_an_empty_list(client: FlaskClient, keys: Keys, path: str,
+                                                        query: dict[str, str], field: str) -> None:
+    r = client.get(path, headers=keys.as_app, query_string=query)
+    assert r.status_code == 422 and r.mimetype == PROBLEM
+    assert [e["field"] for e in r.get_json()["errors"]] == [field]
+    assert query[field] in r.get_json()["errors"][0]["message"]
+
+
+def test_reference_lists_have_zh_and_en_names(client: FlaskClient, keys: Keys) -> None:
+    counties = client.get("/v1/reference/counties", headers=keys.as_app).get_json()["items"]
+    assert {c["code"] for c in counties} == {r["code"] for r in read("counties")}
+    assert next(c for c in counties if c["code"] == "tinghu")["name_zh"] == "亭湖区"
+    centers = client.get("/v1/reference/job-centers", headers=keys.as_app).get_json()["items"]
+    assert {c["code"] for c in centers} == {r["code"] for r in read("job_centers")}
+    assert all(c["name_zh"] and c["name_en"] for c in centers)
+    groups = client.get("/v1/reference/priority-groups", headers=keys.as_app).get_json()["items"]
+    by_code = {g["code"]: g for g in groups}
+    assert by_code["veteran"]["name_zh"] == "退役军人" and by_code["veteran"]["sensitive"] is False
+    assert by_code["dibao"]["sensitive"] is True and by_code["dibao"]["name_en"]
+    types = client.get("/v1/reference/training-types", headers=keys.as_app).get_json()["items"]
+    assert {t["code"] for t in types} >= {"employment_skills", "safety"} and all(t["name_en"] for t in types)

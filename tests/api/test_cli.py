@@ -74,7 +74,8 @@ def test_demo_keys_work_and_the_file_is_private(app: Flask, client: FlaskClient,
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     keys = dict(line.split("=", 1) for line in out.read_text().split())
-    assert set(keys) == {"RECO_DEMO_ADMIN_KEY", "RECO_DEMO_COUNSELOR_KEY", "RECO_DEMO_APP_KEY"}
+    assert set(keys) == {"RECO_DEMO_ADMIN_KEY", "RECO_DEMO_COUNSELOR_KEY", "RECO_DEMO_APP_KEY",
+                         "RECO_DEMO_CONSOLE_USER", "RECO_DEMO_CONSOLE_PASSWORD"}  # and a console account
     for name, allowed in (("RECO_DEMO_ADMIN_KEY", 200), ("RECO_DEMO_COUNSELOR_KEY", 200), ("RECO_DEMO_APP_KEY", 403)):
         resp = client.get("/v1/workers", headers={"Authorization": f"Bearer {keys[name]}"})
         assert resp.status_code == allowed, name

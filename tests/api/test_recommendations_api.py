@@ -129,3 +129,16 @@ def test_inline_profile_for_the_app(client: FlaskClient, keys: Keys) -> None:
     r = client.post("/v1/recommendations", headers=keys.as_app, json={"profile": {**profile, "name": "x"}, "k": 5})
     assert r.status_code == 422
     assert {e["field"] for e in r.get_json()["errors"]} == {"profile.name"}
+
+
+def test_all_eligible_lists_what_the_diversity_caps_hold_back(client: FlaskClient, keys: Keys) -> None:
+    wid = register(client, keys)
+    capped = recommendations(client, keys.as_tinghu, wid, k=50)
+    everything = recommendations(client, keys.as_tinghu, wid, all_eligible="true")
+    assert len(everything["items"]) == everything["eligible_courses"] == capped["eligible_courses"]
+    assert len(everything["items"]) > len(capped["items"]), "the caps hold some back in the sample"
+    per_institution: dict[str, int] = {}
+    for item in everything["items"]:
+        code = item["course"]["institution_code"]
+        per_institution[code] = per_institution.get(code, 0) + 1
+    assert max(per_institution.values()) > 3  # past the per-institution cap of 3

@@ -32,6 +32,9 @@ SENSITIVE_GROUPS = ("dibao", "community_correction", "disabled", "low_income_hou
 
 with open(SAMPLE_CATALOG / "courses.csv", encoding="utf-8", newline="") as _f:
     COURSES = list(csv.DictReader(_f))
+# Courses a worker can still join on the pinned day (2026-11-29): not ended, deadline ahead, seats left.
+OPEN_COURSES = [r for r in COURSES if r["end_date"] >= "2026-11-29" and r["enrol_deadline"] >= "2026-11-29"
+                and int(r["seats_taken"]) < int(r["seats"])]
 
 
 def profile(**overrides: Any) -> dict[str, Any]:
@@ -73,7 +76,8 @@ def course_ids(client: FlaskClient, keys: Keys) -> dict[str, int]:
     out: dict[str, int] = {}
     page = 1
     while True:
-        body = client.get("/v1/courses", headers=keys.as_app, query_string={"page": page, "per_page": 100}).get_json()
+        body = client.get("/v1/courses", headers=keys.as_app, query_string={"page": page, "per_page": 100,
+                                                                         "include_ended": "true"}).get_json()
         out.update({c["code"]: c["id"] for c in body["items"]})
         if len(out) >= body["total"]:
             return out
@@ -362,7 +366,7 @@ def test_every_read_and_write_is_audited_without_values(app: Flask, client: Flas
          "update", "counselor", tinghu, {"phone"}),
         (lambda: client.get("/v1/workers", headers=keys.as_tinghu), "read", "counselor", tinghu, None),
         (lambda: client.post(f"/v1/workers/{wid}/trainings", headers=keys.as_tinghu, json={
-            "course_id": cids[COURSES[0]["code"]], "status": "enrolled", "enrolled_on": "2026-08-15"}),
+            "course_id": cids[OPEN_COURSES[0]["code"]], "status": "enrolled", "enrolled_on": "2026-11-15"}),
          "update", "counselor", tinghu, {"trainings"}),
         (lambda: client.get(f"/v1/workers/{wid}/trainings", headers=keys.as_tinghu), "read", "counselor", tinghu,
          {"trainings"}),
@@ -410,7 +414,9 @@ def test_trainings_with_course_id_and_credit_hours(client: FlaskClient, keys: Ke
     r = client.post(f"/v1/workers/{wid}/trainings", headers=keys.as_tinghu, json={
         "course_id": cids[row["code"]], "status": "completed", "enrolled_on": "2026-08-20",
         "completed_on": row["end_date"], "certificate_type": row["certificate_type"], "subsidized": True,
-        "subsidy_cny": int(row["subsidy_cny"])})
+        "subsidy_cny": int(row["subsidy_cny"]),
+        # This profile is outside the course's audience: recorded from the paper archive anyway.
+        "override_reason": "paper archive of 2026, subsidy already paid"})
     assert r.status_code == 201, r.get_data(as_text=True)
     rec = r.get_json()
     assert rec["course_id"] == cids[row["code"]]
@@ -550,9 +556,10 @@ def test_completion_is_recorded_on_the_enrolment_and_blocks_a_second_subsidy(cli
     wid = create(client, keys.as_tinghu, priority_groups=["laid_off_unemployed"], employment_status="unemployed")["id"]
     courses = client.get("/v1/courses", headers=keys.as_tinghu,
                          query_string={"county": "tinghu", "training_type": "employment_skills", "per_page": 100}).get_json()
-    course = next(c for c in courses["items"] if c["level"] is not None and client.get(
-        f"/v1/workers/{wid}/eligibility", headers=keys.as_tinghu,
-        query_string={"course_id": c["id"]}).get_json()["eligible"])
+    traces = {c["id"]: client.get(f"/v1/workers/{wid}/eligibility", headers=keys.as_tinghu,
+                                  query_string={"course_id": c["id"]}).get_json() for c in courses["items"]}
+    course = next(c for c in courses["items"] if c["level"] is not None and traces[c["id"]]["eligible"]
+                  and traces[c["id"]]["availability"]["open"])
     enrolled = client.post(f"/v1/workers/{wid}/trainings", headers=keys.as_tinghu,
                            json={"course_id": course["id"], "status": "enrolled", "enrolled_on": "2026-11-01",
                                  "subsidized": True})

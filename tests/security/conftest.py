@@ -136,7 +136,10 @@ def build_world(template: Path, tmp_path: Path) -> World:
                                headers={"Authorization": f"Bearer {keys[role]}"})
             assert resp.status_code == 201, resp.get_data(as_text=True)
             ids[role].append(resp.get_json()["id"])
-    course = client.get("/v1/courses?per_page=1", headers={"Authorization": f"Bearer {keys['admin']}"})
+    # A course one can still enrol in (seats left, starting well after the pinned day, so its
+    # deadline is ahead): enrolment is guarded by availability (issue 13).
+    course = client.get("/v1/courses?per_page=1&has_open_seats=true&starts_after=2026-12-20",
+                        headers={"Authorization": f"Bearer {keys['admin']}"})
     assert course.status_code == 200, course.get_data(as_text=True)
     own, other = ids["counselor"][0], ids["counselor"][1]
     now = datetime.now(UTC)

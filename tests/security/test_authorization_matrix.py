@@ -32,8 +32,9 @@ from tests.security.conftest import (
 OK, BAD, UNAUTHORIZED, FORBIDDEN, HIDDEN, REFUSED = "2xx", 400, 401, 403, 404, 422
 CALLERS = ("none", "admin", "counselor_own", "counselor_foreign", "app", "worker", "other_worker",
            "expired", "revoked")
-# Routes that are not API operations: the spec itself, its UI and Flask's static files.
-NOT_OPERATIONS = re.compile(r"^(/static/|/openapi\.json$|/docs)")
+# Routes that are not API operations: the spec itself, its UI, Flask's static files and the
+# counselors' console (HTML pages behind a signed-in account, tested in tests/console/).
+NOT_OPERATIONS = re.compile(r"^(/static/|/openapi\.json$|/docs|/console/|/$)")
 
 
 def row(none: Any, admin: Any, own: Any, foreign: Any, app: Any, worker: Any = FORBIDDEN,
@@ -107,6 +108,13 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/stats/quarterly/export"): row(UNAUTHORIZED, OK, OK, FORBIDDEN, FORBIDDEN),
     ("GET", "/v1/stats/quarterly/charts/<chart>"): row(
         UNAUTHORIZED, OK, OK, FORBIDDEN, FORBIDDEN),
+    ("POST", "/v1/workers/search"): row(UNAUTHORIZED, OK, OK, OK, FORBIDDEN),
+    ("GET", "/v1/workers/<int:worker_id>/why-nothing"): row(UNAUTHORIZED, OK, OK, HIDDEN, FORBIDDEN),
+    ("POST", "/v1/why-nothing"): ANY_KEY,
+    ("GET", "/v1/reference/counties"): ANY_KEY,
+    ("GET", "/v1/reference/job-centers"): ANY_KEY,
+    ("GET", "/v1/reference/priority-groups"): ANY_KEY,
+    ("GET", "/v1/reference/training-types"): ANY_KEY,
 }
 
 
@@ -158,6 +166,10 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
     ("POST", "/v1/eligibility"): lambda t: Call("/v1/eligibility", json={
         "profile": INLINE_PROFILE, "course_ids": [t.world.course_id]}),
     ("POST", "/v1/recommendations"): lambda t: Call("/v1/recommendations", json={"profile": INLINE_PROFILE, "k": 3}),
+    # Scoped, not refused: a counselor searching another center's client finds nobody (200, empty).
+    ("POST", "/v1/workers/search"): lambda t: Call("/v1/workers/search", json={"name": "测试"}),
+    ("GET", "/v1/workers/<int:worker_id>/why-nothing"): lambda t: Call(f"/v1/workers/{t.worker_id}/why-nothing"),
+    ("POST", "/v1/why-nothing"): lambda t: Call("/v1/why-nothing", json={"profile": INLINE_PROFILE}),
     ("POST", "/v1/events"): lambda t: Call("/v1/events", json={"events": [
         {"worker_id": t.worker_id, "course_id": t.world.course_id, "kind": "view"}]}),
     ("POST", "/v1/workers/<int:worker_id>/activation-codes"): lambda t: Call(

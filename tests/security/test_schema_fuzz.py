@@ -35,14 +35,18 @@ MAX_EXAMPLES = 25
 # existing workers and courses, and `radius_km` needs `near`. Every other operation must accept
 # every schema-valid request.
 UNEXPRESSIBLE_422 = {
-    "GET /v1/courses": "radius_km needs near",
-    "GET /v1/map/courses": "radius_km needs near",
+    "GET /v1/courses": "radius_km needs near; county, occupation and institution codes are catalog rows",
+    "GET /v1/map/courses": "radius_km needs near; county, occupation and institution codes are catalog rows",
+    "GET /v1/institutions": "county codes are catalog rows",
+    "POST /v1/workers/search": "an ID number needs its check digit; a phone at least 6 digits; a name not blank",
     "GET /v1/map/institutions": "radius_km needs near",
     "GET /v1/workers/{worker_id}/recommendations": "radius_km needs near",
     "POST /v1/workers": "counties are catalog rows; relatives must be workers; job center must exist",
     "PATCH /v1/workers/{worker_id}": "counties are catalog rows; relatives must be workers",
-    "POST /v1/workers/{worker_id}/trainings": "course_id must be a catalog course; dates must be ordered",
-    "PATCH /v1/workers/{worker_id}/trainings/{training_id}": "a completion needs completed_on; dates must be ordered",
+    "POST /v1/workers/{worker_id}/trainings": "course_id must be a catalog course; dates must be ordered and not "
+                                              "in the future; the rules and the course's seats and deadline guard it",
+    "PATCH /v1/workers/{worker_id}/trainings/{training_id}": "a completion needs completed_on; dates must be ordered "
+                                                             "and not in the future",
     "POST /v1/events": "worker_id and course_id must exist",
     "GET /v1/stats/quarterly": "a plan must cover the quarter; center and plan must exist",
     "GET /v1/stats/quarterly/export": "a plan must cover the quarter; center and plan must exist",
