@@ -95,8 +95,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
     from api.health.routes import blp as health_blp
     from api.me.routes import blp as me_blp
     from api.recommendations.routes import blp as recommendations_blp
-    from api.signin.routes import blp as auth_blp
     from api.reference.routes import blp as reference_blp
+    from api.signin.routes import blp as auth_blp
     from api.stats.routes import blp as stats_blp
     from api.transfers.routes import blp as transfers_blp
     from api.workers.access_routes import blp as worker_access_blp
