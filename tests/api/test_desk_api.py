@@ -39,7 +39,7 @@ def test_find_a_client_by_id_number_phone_reference_and_name_prefix(client: Flas
     assert ids(find(client, keys.as_tinghu, name="李")) == [other]
     assert ids(find(client, keys.as_tinghu, name="%")) == []  # a LIKE wildcard is a character
     match = find(client, keys.as_tinghu, national_id=ID_A).get_json()["items"][0]
-    assert match["matched_by"] == "national_id" and match["national_id_masked"] == ID_A[:4] + "*" * 10 + ID_A[-4:]
+    assert match["matched_by"] == "national_id" and match["national_id_masked"] == ID_A[:4] + "*" * 14
     assert match["job_center"] == "JC-TINGHU" and match["name"] == NAME
 
 

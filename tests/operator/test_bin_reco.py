@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SLOW = ("bin/reco train", "bin/reco push plan", ".venv/bin/python -m training_jobs.train")
+SLOW = ("bin/reco train", "bin/reco push plan", ".venv/bin/python -m training_jobs.train",
+        ".venv/bin/python -m training_jobs.synthetic")
 
 pytestmark = pytest.mark.slow
 
