@@ -157,3 +157,15 @@ def test_profile_edit_validates_and_saves(app: Flask, client: FlaskClient, accou
     other = app.test_client()
     sign_in(other, accounts.dafeng)
     assert other.get(f"/console/clients/{wid}/edit").status_code == 404
+
+
+def test_the_client_page_and_search_show_the_birth_month(app: Flask, client: FlaskClient, accounts: Accounts) -> None:
+    # Only the month is stored (issue 9); the page showed "—" once the API view renamed the field.
+    wid = register(app)
+    month = f"{ID_A[6:10]}-{ID_A[10:12]}"
+    sign_in(client, accounts.tinghu)
+    page = client.get(f"/console/clients/{wid}").get_data(as_text=True)
+    assert month in page and f"{month}-{ID_A[12:14]}" not in page
+    token = csrf_of(client.get("/console/").get_data(as_text=True))
+    found = client.post("/console/search", data={"q": NAME, "csrf_token": token}).get_data(as_text=True)
+    assert month in found and f"{month}-01" not in found
