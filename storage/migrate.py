@@ -15,6 +15,7 @@ def target_metadata() -> MetaData:
     # Importing the table modules registers them on the shared metadata.
     import access.tables  # noqa: F401
     import catalog.tables  # noqa: F401
+    import workers.consent
     import workers.push_tables
     import workers.tables  # noqa: F401
     from storage.base import Base

@@ -55,7 +55,7 @@ from workers.schemas import (
     TrainingIn,
     WorkerIn,
 )
-from workers.service import OUTSIDE_CITY, ProfileError, apply_fields, audit
+from workers.service import CONSENT_FIELDS, OUTSIDE_CITY, ProfileError, apply_fields, audit
 from workers.tables import TrainingRecord, Worker
 
 __all__ = [
@@ -197,7 +197,10 @@ class WorkerRow(RowSchema):
     interests = _api_pipe_list(WorkerIn, "interests")
     max_travel_km = _api_field(WorkerIn, "max_travel_km", load_default=None)
     online_ok = Flag(load_default=True)
-    push_opt_in = Flag(load_default=False)
+    # Consents change only where the file says so: an empty cell or a missing column keeps what
+    # the worker said (in the app or at the desk); 否 withdraws, recorded with channel "import".
+    push_opt_in = Flag(load_default=None, allow_none=True)
+    personalized = Flag(load_default=None, allow_none=True)
     certificates = CertificateEntries(load_default=list)
     family = FamilyEntries(load_default=list)
 
@@ -523,7 +526,8 @@ def _training_attrs(row: dict[str, Any], course: Course | None) -> dict[str, Any
 
 def _profile_data(row: dict[str, Any]) -> dict[str, Any]:
     """A row as workers.service.apply_fields takes it (family is set in a second pass)."""
-    data = {k: v for k, v in row.items() if k not in ("job_center", "lat", "lon", "family")}
+    data = {k: v for k, v in row.items() if k not in ("job_center", "lat", "lon", "family")
+            and not (k in CONSENT_FIELDS and v is None)}
     data["location"] = {"lat": row["lat"], "lon": row["lon"]} if row["lat"] is not None else None
     if data["birth_date"] is None and data["national_id"] is not None:
         # Stated explicitly so comparing with the stored value sees the date the ID number implies.

@@ -98,6 +98,8 @@ class WorkerIn(StrictSchema):
     max_travel_km = fields.Float(allow_none=True, validate=validate.Range(0, 300))
     online_ok = fields.Boolean()
     push_opt_in = fields.Boolean()
+    personalized = fields.Boolean(metadata={"description": "False: the worker declines profiling (PIPL Art. 24); "
+                                                           "lists use no profile and no targeted push is planned"})
 
     @ma.pre_load
     def _server_owned(self, data: Any, **_: Any) -> Any:

@@ -11,14 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from access.keys import Principal
-from catalog.tables import County, Course, JobCenter
+from catalog.tables import County, Course, JobCenter, utcnow
 from workers import identity
 from workers.access import can_edit, can_see
+from workers.consent import PURPOSES, record_consent
 from workers.profiles import approximate
-from workers.push_tables import cancel_pending_pushes
 from workers.tables import AuditEntry, FamilyLink, TrainingRecord, Worker, WorkerCertificate
 
 OUTSIDE_CITY = "other"
+CONSENT_FIELDS = tuple(PURPOSES.values())
 
 
 class WorkerNotFound(LookupError):
@@ -112,8 +113,11 @@ def _job_center_for(session: Session, principal: Principal | None, code: str | N
 
 
 def apply_fields(session: Session, worker: Worker, data: dict[str, Any], *, secret_key: str,
-                 principal: Principal | None, today: date) -> list[str]:
-    """Set the given fields on ``worker``; return the names of the fields written."""
+                 principal: Principal | None, today: date, consent_channel: str | None = None) -> list[str]:
+    """Set the given fields on ``worker``; return the names of the fields written.
+
+    Consents (``push_opt_in``, ``personalized``) go through :func:`workers.consent.record_consent`
+    last, once the profile is complete: history row, audit, pending pushes cancelled on withdrawal."""
     written: list[str] = []
     for field in ("hukou_county", "residence_county", "jobseeking_county"):
         if field in data:
@@ -158,7 +162,7 @@ def apply_fields(session: Session, worker: Worker, data: dict[str, Any], *, secr
         worker.family_links = links
         written.append("family")
     for field, value in data.items():
-        if field in ("national_id", "job_center", "location", "certificates", "family"):
+        if field in ("national_id", "job_center", "location", "certificates", "family", *CONSENT_FIELDS):
             continue
         if field == "birth_date" and "national_id" in data and value is None:
             continue
@@ -168,6 +172,11 @@ def apply_fields(session: Session, worker: Worker, data: dict[str, Any], *, secr
         written.append(field)
     if worker.birth_date and worker.birth_date > today:
         raise ProfileError("birth_date", "is in the future")
+    for purpose, flag in PURPOSES.items():
+        if flag in data:
+            record_consent(session, principal, worker, purpose, bool(data[flag]), at=utcnow(),
+                           channel=consent_channel)
+            written.append(flag)
     return written
 
 
@@ -187,8 +196,6 @@ def create_worker(session: Session, principal: Principal | None, data: dict[str,
 def update_worker(session: Session, principal: Principal, worker: Worker, data: dict[str, Any], *,
                   secret_key: str, today: date) -> Worker:
     written = apply_fields(session, worker, data, secret_key=secret_key, principal=principal, today=today)
-    if data.get("push_opt_in") is False:
-        cancel_pending_pushes(session, worker.id)
     session.flush()
     audit(session, principal, "update", worker.id, written,
           national_id_hash=worker.national_id_hash if "national_id" in written else None)

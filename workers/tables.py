@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,6 +62,9 @@ class Worker(Base):
     max_travel_km: Mapped[float | None] = mapped_column(Float, nullable=True)
     online_ok: Mapped[bool] = mapped_column(Boolean, default=True)
     push_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False: the worker declined profiling (PIPL Art. 24); lists and pushes use no profile.
+    # Changed only through workers.consent.record_consent, which keeps the history.
+    personalized: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -375,7 +375,9 @@ def test_every_read_and_write_is_audited_without_values(app: Flask, client: Flas
          "read", "counselor", tinghu, {"eligibility"}),
         (lambda: client.delete(f"/v1/workers/{wid}", headers=keys.as_tinghu), "delete", "counselor", tinghu, None),
     ]
-    [created] = audit_rows(app)
+    # The profile's creation, and the consent to pushes it records (its own entry, see workers.consent).
+    [consent, created] = audit_rows(app)
+    assert (consent.action, consent.fields, consent.worker_id) == ("consent_grant", ["push_opt_in"], wid)
     assert (created.action, created.role, created.key_id, created.worker_id) == ("create", "counselor", tinghu, wid)
     assert {"name", "national_id", "phone", "priority_groups", "location"} <= set(created.fields)
     for request, action, role, kid, fields in steps:

@@ -22,6 +22,7 @@ from storage.engine import make_engine
 from storage.session import make_session_factory
 from tests.conftest import SAMPLE_CATALOG, TEST_SECRET, make_test_app
 from workers import identity, importing
+from workers.consent import ConsentEvent
 from workers.tables import AuditEntry, FamilyLink, TrainingRecord, Worker
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "workers" / "examples"
@@ -112,9 +113,16 @@ def test_example_files_import_with_protected_identity_and_coarse_location(
         assert (t.occupation_code, t.level, t.training_type, t.status) == (
             "4-03-02-02", 5, "employment_skills", "enrolled")
 
-        # One audit entry per imported worker, action "import", field names only.
-        entries = list(session.scalars(select(AuditEntry)))
-        assert len(entries) == 5 and {e.action for e in entries} == {"import"}
+        # One audit entry per imported worker, action "import", field names only; and one per
+        # consent the file gives (two workers opt in to pushes), with its history row.
+        everything = list(session.scalars(select(AuditEntry)))
+        entries = [e for e in everything if e.action == "import"]
+        assert len(entries) == 5
+        consents = [e for e in everything if e.action != "import"]
+        assert [(e.action, e.fields) for e in consents] == [("consent_grant", ["push_opt_in"])] * 2
+        history = list(session.scalars(select(ConsentEvent)))
+        assert {(h.worker_id, h.purpose, h.granted, h.channel) for h in history} == {
+            (worker(session, ref).id, "push", True, "import") for ref in ("TH-0001", "TH-0004")}
         assert {e.role for e in entries} == {"cli"}
         th1 = next(e for e in entries if e.worker_id == worker(session, "TH-0001").id)
         assert {"national_id", "phone", "family", "trainings", "location"} <= set(th1.fields)
