@@ -64,13 +64,18 @@ def plan_pushes(ranker: Ranker, snapshot: CatalogSnapshot, workers: Iterable[Sto
                    "reasons": list(disclosable_reasons(rec.reasons, rec.course.facts.target_groups))}
 
 
+# A push chosen for a worker is targeted by their profile: it needs both consents. A worker who
+# declined profiling (PIPL Art. 24) gets no targeted push; their list in the app is the plain one.
+TARGETABLE = (Worker.push_opt_in.is_(True), Worker.personalized.is_(True))
+
+
 def opted_in_count(session: Session) -> int:
-    return session.scalar(select(func.count(Worker.id)).where(Worker.push_opt_in.is_(True))) or 0
+    return session.scalar(select(func.count(Worker.id)).where(*TARGETABLE)) or 0
 
 
 def opted_in_workers(session: Session) -> Iterator[StoredWorker]:
-    """Every worker who accepts pushes, read for ranking (streamed, a chunk at a time)."""
-    stmt = (select(Worker).where(Worker.push_opt_in.is_(True)).order_by(Worker.id)
+    """Every worker who accepts targeted pushes, read for ranking (streamed, a chunk at a time)."""
+    stmt = (select(Worker).where(*TARGETABLE).order_by(Worker.id)
             .options(selectinload(Worker.certificates), selectinload(Worker.trainings),
                      selectinload(Worker.family_links).selectinload(FamilyLink.relative))
             .execution_options(yield_per=1000))

@@ -55,6 +55,7 @@ class RecommendationResult:
     items: list[Recommendation]
     model_version: str | None  # None: rule-based ranking
     eligible_count: int
+    personalized: bool = True  # False: serving.plain_list (declined profiling), no profile read
 
 
 @dataclass(frozen=True, eq=False)

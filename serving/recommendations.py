@@ -21,6 +21,7 @@ from policy.disclosure import disclosable_reasons
 from policy.profile import WorkerProfile
 from recommender.dismissals import standing_dismissals
 from serving.errors import worker_not_found
+from serving.plain_list import plain_list
 from serving.recommend import RecommendationResult, recommend
 from serving.root import Ranker, Services
 from serving.snapshot import CatalogSnapshot
@@ -126,6 +127,16 @@ def for_stored_worker(services: Services, session: Session, principal: Principal
         raise worker_not_found(worker_id) from None
     today = services.today()
     snapshot = services.snapshots.get(session, today)
+    if not worker.personalized:
+        # Declined profiling (PIPL Art. 24): the request's place and the catalog, nothing of the worker.
+        config = services.ranker.config
+        result = plain_list(snapshot, today=today, near=near, radius_km=radius_km,
+                            default_max_km=config.default_max_km, weights=config.weights, k=k,
+                            max_per_occupation=config.caps.per_occupation,
+                            max_per_institution=config.caps.per_institution)
+        audit(session, principal, "read", worker.id, ["recommendations_non_personalized"])
+        session.commit()
+        return RecommendationList(worker.id, result, show_allowance=False)
     stored = next(stored_workers(session, [worker]))
     result = rank_stored_worker(services.ranker, snapshot, stored, today=today, k=k, near=near, radius_km=radius_km,
                                 all_eligible=all_eligible)

@@ -49,7 +49,8 @@ def item_view(r: Recommendation, show_allowance: bool) -> dict[str, Any]:
 def body(answer: recommendations.RecommendationList) -> dict[str, Any]:
     result = answer.result
     return {"worker_id": answer.worker_id,
-            "served_by": {"serving": "model" if result.model_version else "rule_based",
+            "served_by": {"serving": ("non_personalized" if not result.personalized
+                                      else "model" if result.model_version else "rule_based"),
                           "version": result.model_version},
             "eligible_courses": result.eligible_count,
             "items": [item_view(r, answer.show_allowance) for r in result.items]}

@@ -76,7 +76,9 @@ class RecommendationSchema(ma.Schema):
 
 
 class ServedBy(ma.Schema):
-    serving = fields.String(required=True, validate=validate.OneOf(("model", "rule_based")))
+    serving = fields.String(required=True, validate=validate.OneOf(("model", "rule_based", "non_personalized")),
+                            metadata={"description": "non_personalized: the worker declined profiling (PIPL Art. 24); "
+                                                     "the list reads only the request's place and catalog facts"})
     version = fields.String(allow_none=True, required=True)
 
 
