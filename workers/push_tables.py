@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Final
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, update
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from catalog.tables import utcnow
@@ -35,3 +36,39 @@ def cancel_pending_pushes(session: Session, worker_id: int) -> int:
                                                        PlannedPush.status == "pending")
                              .values(status="cancelled"))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+#: what the app's answer moves a push to, and from which states (a cancelled push stays cancelled)
+RESPONSES: Final[dict[str, tuple[str, ...]]] = {"opened": ("pending", "sent", "opened"),
+                                                 "dismissed": ("pending", "sent", "opened", "dismissed")}
+
+
+class PushNotFound(LookupError):
+    """No such push of this worker (another worker's push is not told apart from none)."""
+
+
+class PushClosed(ValueError):
+    """The push can no longer be answered (cancelled by a withdrawal)."""
+
+
+def worker_pushes(session: Session, worker_id: int, *, pending: bool, limit: int = 100) -> list[PlannedPush]:
+    """A worker's pending pushes (soonest due first) or their history (newest first)."""
+    stmt = select(PlannedPush).where(PlannedPush.worker_id == worker_id)
+    if pending:
+        stmt = stmt.where(PlannedPush.status == "pending").order_by(PlannedPush.due_at, PlannedPush.id)
+    else:
+        stmt = stmt.where(PlannedPush.status != "pending").order_by(PlannedPush.plan_date.desc(),
+                                                                    PlannedPush.id.desc())
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def answer_push(session: Session, worker_id: int, push_id: int, response: str) -> PlannedPush:
+    """Record that the worker opened or dismissed one of their pushes; repeating it changes nothing."""
+    push = session.get(PlannedPush, push_id)
+    if push is None or push.worker_id != worker_id:
+        raise PushNotFound(push_id)
+    if push.status not in RESPONSES[response]:
+        raise PushClosed(push.status)
+    # Dismissed after opened stays dismissed; opened after dismissed is refused above.
+    push.status = response
+    return push

@@ -22,8 +22,10 @@ from api.recommendations.routes import body
 from api.recommendations.schemas import RecommendationList, RecommendationQuery
 from api.workers.routes import as_utc, worker_view
 from api.workers.schemas import WorkerSelfOut
-from serving.self_service import my_recommendations
+from serving.self_service import answer_my_push, my_pushes, my_recommendations
+from workers.consent import PURPOSES, consent_history, record_consent
 from workers.events import record_events
+from workers.push_tables import PushClosed, PushNotFound
 from workers.service import audit, get_worker
 from workers.sign_in import live_sessions, revoke_session
 from workers.tables import Worker
@@ -50,11 +52,29 @@ class SelfEventBatch(StrictSchema):
 
 
 class ConsentIn(StrictSchema):
-    push_opt_in = fields.Boolean(required=True, metadata={"description": "Course suggestions by push notification"})
+    push_opt_in = fields.Boolean(metadata={"description": "Course suggestions by push notification"})
+    personalized = fields.Boolean(metadata={
+        "description": "Let the service use the profile to choose and rank courses; false: a list from the "
+                       "request's place and public catalog facts only, and no targeted push (PIPL Art. 24)"})
+
+    @ma.validates_schema
+    def _something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ma.ValidationError("give push_opt_in, personalized or both", "push_opt_in")
+
+
+class ConsentChangeOut(ma.Schema):
+    purpose = fields.String(required=True, metadata={"description": "push | profiling"})
+    granted = fields.Boolean(required=True)
+    channel = fields.String(required=True, metadata={"description": "app | counter | import"})
+    recorded_at = fields.DateTime(required=True)
 
 
 class ConsentOut(ma.Schema):
     push_opt_in = fields.Boolean(required=True)
+    personalized = fields.Boolean(required=True)
+    history = fields.List(fields.Nested(ConsentChangeOut), required=True,
+                          metadata={"description": "Every consent given or withdrawn, oldest first"})
 
 
 class SessionOut(ma.Schema):
@@ -109,17 +129,113 @@ def post_my_events(data: dict[str, Any]) -> dict[str, int]:
     return {"stored": stored, "duplicates": duplicates}
 
 
+def consent_view(worker: Worker) -> dict[str, Any]:
+    return {"push_opt_in": worker.push_opt_in, "personalized": worker.personalized,
+            "history": [{"purpose": e.purpose, "granted": e.granted, "channel": e.channel,
+                         "recorded_at": as_utc(e.recorded_at)} for e in consent_history(db(), worker.id)]}
+
+
+@blp.route("/consent")
+@requires(blp, "worker", scope="profile:read")
+@blp.response(200, ConsentOut)
+def get_my_consent() -> dict[str, Any]:
+    """The worker's consents now, and every change with its time and channel."""
+    return consent_view(me())
+
+
 @blp.route("/consent", methods=["PUT"])
 @requires(blp, "worker", scope="consent:write")
 @blp.arguments(ConsentIn)
 @blp.response(200, ConsentOut)
 def put_my_consent(data: dict[str, Any]) -> dict[str, Any]:
-    """Give or withdraw consent to course suggestions by push notification."""
-    worker = get_worker(db(), current_principal(), current_principal().worker_id or 0)
-    worker.push_opt_in = data["push_opt_in"]
-    audit(db(), current_principal(), "update", worker.id, ["push_opt_in"])
+    """Give or withdraw consent (pushes, profiling); a withdrawal cancels every pending push at once."""
+    worker = me()
+    for purpose, flag in PURPOSES.items():
+        if flag in data:
+            record_consent(db(), current_principal(), worker, purpose, data[flag], at=now())
     db().commit()
-    return {"push_opt_in": worker.push_opt_in}
+    return consent_view(worker)
+
+
+class PushQuery(ma.Schema):
+    status = fields.String(load_default="pending", validate=validate.OneOf(("pending", "history")), metadata={
+        "description": "pending: planned, not yet answered; history: sent, opened, dismissed or cancelled"})
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class NotificationOut(ma.Schema):
+    """What a lock screen may show: course facts only, never anything about the worker."""
+
+    course_id = fields.Integer(required=True)
+    title_zh = fields.String(required=True)
+    title_en = fields.String(required=True)
+    generic_title = fields.Boolean(required=True, metadata={
+        "description": "A course aimed at a sensitive group: generic title, no institution; open it in the app"})
+    institution_name_zh = fields.String(allow_none=True, required=True)
+    town_zh = fields.String(allow_none=True, required=True)
+    start_date = fields.String(required=True, metadata={"description": "ISO date", "example": "2026-12-15"})
+    subsidy_cny = fields.Float(required=True)
+
+
+class PushOut(ma.Schema):
+    id = fields.Integer(required=True, metadata={"description": "The push (this worker's own; not a worker id)"})
+    status = fields.String(required=True, metadata={"description": "pending | sent | opened | dismissed | cancelled"})
+    plan_date = fields.Date(required=True)
+    due_at = fields.DateTime(required=True, metadata={"description": "Not before the end of the quiet hours"})
+    notification = fields.Nested(NotificationOut, required=True)
+
+
+class PushList(ma.Schema):
+    items = fields.List(fields.Nested(PushOut), required=True)
+
+
+class PushAnswerOut(ma.Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+
+
+@blp.route("/pushes")
+@requires(blp, "worker", scope="recommendations:read")
+@blp.arguments(PushQuery, location="query")
+@blp.response(200, PushList)
+def get_my_pushes(args: dict[str, Any]) -> dict[str, Any]:
+    """The signed-in worker's pending pushes, or their history."""
+    found = my_pushes(services(), db(), current_principal(), pending=args["status"] == "pending")
+    return {"items": [{"id": p.id, "status": p.status, "plan_date": p.plan_date, "due_at": p.due_at,
+                       "notification": p.payload} for p in found]}
+
+
+def _answer(push_id: int, response: str) -> dict[str, Any]:
+    try:
+        status = answer_my_push(db(), current_principal(), push_id, response, now=now())
+    except PushNotFound:
+        fail(404, "No such push.")
+    except PushClosed:
+        fail(409, "This push was cancelled (consent withdrawn) and can no longer be answered.")
+    db().commit()
+    return {"id": push_id, "status": status}
+
+
+@blp.route("/pushes/<int:push_id>/opened", methods=["POST"])
+@requires(blp, "worker", scope="events:write")
+@blp.response(200, PushAnswerOut)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def post_push_opened(push_id: int) -> dict[str, Any]:
+    """The worker opened a push: recorded, and a click on its course for training."""
+    return _answer(push_id, "opened")
+
+
+@blp.route("/pushes/<int:push_id>/dismissed", methods=["POST"])
+@requires(blp, "worker", scope="events:write")
+@blp.response(200, PushAnswerOut)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def post_push_dismissed(push_id: int) -> dict[str, Any]:
+    """The worker dismissed a push: recorded, and a dismissal of its course (not pushed or listed again)."""
+    return _answer(push_id, "dismissed")
 
 
 @blp.route("/sessions")

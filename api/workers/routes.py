@@ -66,7 +66,8 @@ def worker_view(w: Worker) -> dict[str, Any]:
                           "valid_until": c.valid_until} for c in w.certificates],
         "family": [{"relative_id": f.relative_id, "relation": f.relation} for f in w.family_links],
         "interests": list(w.interests), "max_travel_km": w.max_travel_km, "online_ok": w.online_ok,
-        "push_opt_in": w.push_opt_in, "credit_hours": credit_hours(w, services().online_hours_ratio),
+        "push_opt_in": w.push_opt_in, "personalized": w.personalized,
+        "credit_hours": credit_hours(w, services().online_hours_ratio),
         "created_at": as_utc(w.created_at), "updated_at": as_utc(w.updated_at),
     }
     return redact_for(current_principal(), view)

@@ -91,6 +91,7 @@ class WorkerOut(ma.Schema):
     max_travel_km = fields.Float(allow_none=True, required=True)
     online_ok = fields.Boolean(required=True)
     push_opt_in = fields.Boolean(required=True)
+    personalized = fields.Boolean(required=True, metadata={"description": "False: declined profiling (PIPL Art. 24)"})
     credit_hours = fields.Float(required=True, metadata={"description": "Accumulated credit hours (学分累计)"})
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)

@@ -70,7 +70,8 @@ def test_sign_in_end_to_end(client: FlaskClient, keys: Keys, caplog: pytest.LogC
     assert "TH-LOGIN-1" not in r.get_data(as_text=True) and "JC-TINGHU" not in r.get_data(as_text=True)
     assert profile["priority_groups"] == ["laid_off_unemployed"] and profile["birth_month"] == "1988-04"
     r = client.put("/v1/me/consent", headers=me, json={"push_opt_in": True})
-    assert r.status_code == 200 and r.get_json() == {"push_opt_in": True}
+    assert r.status_code == 200 and r.get_json()["push_opt_in"] is True
+    assert [(h["purpose"], h["granted"], h["channel"]) for h in r.get_json()["history"]] == [("push", True, "app")]
     assert client.get(f"/v1/workers/{wid}", headers=keys.as_tinghu).get_json()["push_opt_in"] is True
 
     # Refresh rotates; the replaced refresh token coming back ends the session (it was copied).

@@ -10,17 +10,20 @@ import itertools
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from access.keys import create_key
+from catalog.tables import Course
 from storage.session import writing
 from tests.conftest import TEST_SECRET, make_test_app
 from workers.identity import check_char
+from workers.push_tables import PlannedPush
 from workers.sign_in import activate, issue_activation_code, revoke_session
 from workers.tables import Worker
 
@@ -65,6 +68,17 @@ class World:
             {"worker_id": worker_id, "course_id": self.course_id, "kind": "dismiss"}]})
         assert resp.status_code == 201, resp.get_data(as_text=True)
         return self.course_id
+
+    def new_push(self, worker_id: int) -> int:
+        """A pending push to ``worker_id`` of a course not yet pushed to them; return the push id."""
+        with writing(self.app.services.sessions) as session:
+            used = select(PlannedPush.course_id).where(PlannedPush.worker_id == worker_id)
+            course = session.scalar(select(Course.id).where(Course.id.not_in(used)).order_by(Course.id).limit(1))
+            push = PlannedPush(plan_date=date(2026, 11, 29), worker_id=worker_id, course_id=course, position=1,
+                               due_at=datetime(2026, 11, 29, tzinfo=UTC), status="pending")
+            session.add(push)
+            session.flush()
+            return push.id
 
     def new_refresh_token(self) -> str:
         code = self.new_code()

@@ -93,6 +93,13 @@ MATRIX: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/me/recommendations"): SELF,
     ("POST", "/v1/me/events"): SELF,
     ("PUT", "/v1/me/consent"): SELF,
+    ("GET", "/v1/me/consent"): SELF,
+    ("GET", "/v1/me/pushes"): SELF,
+    # One push of the own worker: another worker's token is told it does not exist.
+    ("POST", "/v1/me/pushes/<int:push_id>/opened"): row(UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                                                        OK, HIDDEN),
+    ("POST", "/v1/me/pushes/<int:push_id>/dismissed"): row(UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
+                                                           OK, HIDDEN),
     ("GET", "/v1/me/sessions"): SELF,
     # One device of the own worker: another worker cannot end it (not theirs to know it exists).
     ("DELETE", "/v1/me/sessions/<session_id>"): row(UNAUTHORIZED, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN,
@@ -191,6 +198,11 @@ CALLS: dict[tuple[str, str], Callable[[Target], Call]] = {
         {"course_id": t.world.course_id, "kind": "view"}]}),
     ("PUT", "/v1/me/consent"): lambda t: Call("/v1/me/consent", json={"push_opt_in": True}),
     ("DELETE", "/v1/me/sessions/<session_id>"): lambda t: Call(f"/v1/me/sessions/{t.world.own_spare_session}"),
+    ("GET", "/v1/me/pushes"): lambda t: Call("/v1/me/pushes", {"status": "history"}),
+    ("POST", "/v1/me/pushes/<int:push_id>/opened"): lambda t: Call(
+        f"/v1/me/pushes/{t.world.new_push(t.world.own_worker)}/opened"),
+    ("POST", "/v1/me/pushes/<int:push_id>/dismissed"): lambda t: Call(
+        f"/v1/me/pushes/{t.world.new_push(t.world.own_worker)}/dismissed"),
     ("POST", "/v1/transfers"): lambda t: Call("/v1/transfers", json={
         "national_id": t.world.new_registered(FOREIGN_CENTER if t.center == OWN_CENTER else OWN_CENTER)[1],
         "to_job_center": OWN_CENTER}),
