@@ -233,7 +233,8 @@ def blend(model_percentile: np.ndarray | None, terms: Mapping[str, np.ndarray],
     same order in both, so the two agree bit for bit (an audience compares a course's score with
     each worker's stored top-k scores, ties included).
     """
-    blended = np.zeros(np.asarray(terms["NEAR_YOU"]).shape[0], dtype=np.float64)
+    # The full shape: one worker's catalog (N,), or a block of workers (B, N) in batch_ranking.
+    blended = np.zeros(np.shape(terms["NEAR_YOU"]), dtype=np.float64)
     if model_percentile is not None:
         blended += weights.model * model_percentile
     for code, attr in _TERM_WEIGHT.items():

@@ -1,10 +1,19 @@
-"""The state a one-pass push audience reads, left behind by one per-worker ranking pass.
+"""The state a one-pass push audience reads: every worker ranked once, a block of workers at a time.
 
-Each worker is ranked once by the same path as their recommendations (:func:`serving.recommend.
-rank_worker`); from that pass we keep what :func:`recommender.audience.course_audience` needs to
-answer "whom does this course reach" for any course of the snapshot without ranking anyone again:
-the rules' verdicts (packed bits per course), the user representation, the sorted candidate scores
-that could still reach the top ``k``, and the top-``k`` picks themselves.
+Every worker is ranked as their recommendations rank them (:func:`serving.recommend.rank_worker`:
+rules, archive, dismissals, travel range, model, blend, diversity caps); from that we keep what
+:func:`recommender.audience.course_audience` needs to answer "whom does this course reach" for any
+course of the snapshot without ranking anyone again: the rules' verdicts (packed bits per course),
+the user representation, the sorted candidate scores that could still reach the top ``k``, and the
+top-``k`` picks themselves.
+
+The ranking is done for blocks of workers (:mod:`recommender.batch_ranking`): per worker, only what
+is about that worker alone runs in Python (the rules over the catalog, which are numpy per worker;
+their row of features); the model scores are one (workers x courses) einsum per block, the masks,
+policy terms, percentiles and blend are (workers x courses) arrays, and each worker's top ``k``
+comes from the best columns found with ``argpartition``. Distances, interest and target-group
+columns are cached by location, code and group mask (workers share them). The result equals the
+per-worker path's, bit for bit (``tests/serving/test_push_audience.py``).
 """
 
 from __future__ import annotations
@@ -15,16 +24,20 @@ from datetime import date
 
 import numpy as np
 
-from policy import PolicySettings
+from catalog.geo import haversine_km
+from policy import PolicySettings, decide_many
 from policy.profile import WorkerProfile
 from policy.table import group_mask
 from recommender.audience import AudienceState, CourseWorkerSets, ScoreBands, TopPicks, WorkerColumns
-from recommender.ranking import RankingWeights, policy_ceiling
+from recommender.batch_ranking import percentiles, top_k
+from recommender.ranking import Candidates, RankingWeights, blend, policy_ceiling, policy_terms
 from serving.models import ModelServing
-from serving.recommend import rank_worker, tuned_setup
+from serving.recommend import taken_courses, tuned_setup
 from serving.snapshot import CatalogSnapshot
 
-_CHUNK = 8192  # workers per block of eligibility bits (a multiple of 8)
+# Workers per block: about 4 million (worker, course) cells per array, a multiple of 8 (the
+# eligibility bits of a block are packed on their own).
+_CELLS = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -38,17 +51,65 @@ class AudienceWorker:
     taken: frozenset[int] = field(default_factory=frozenset)  # course ids in their training archive
 
 
+def _block_size(n_courses: int) -> int:
+    return max(64, (_CELLS // max(n_courses, 1)) // 8 * 8)
+
+
+def _codes(values: np.ndarray) -> tuple[dict[str, int], np.ndarray]:
+    names = sorted({str(v) for v in values})
+    codes = {name: i for i, name in enumerate(names)}
+    return codes, np.array([codes[str(v)] for v in values], dtype=np.int64)
+
+
 def build_audience_state(snapshot: CatalogSnapshot, serving: ModelServing, workers: Iterable[AudienceWorker], *,
                          today: date, settings: PolicySettings, weights: RankingWeights, k: int,
                          default_max_km: float | None, max_per_occupation: int | None = 3,
                          max_per_institution: int | None = 3,
-                         progress: Callable[[int], None] | None = None) -> AudienceState:
-    """Rank every worker once and keep what the one-pass audience needs."""
-    weights, max_per_occupation, max_per_institution = tuned_setup(serving.current(), weights, max_per_occupation,
+                         progress: Callable[[int], None] | None = None, block: int | None = None) -> AudienceState:
+    """Rank every worker once (in blocks) and keep what the one-pass audience needs."""
+    artifact = serving.current()
+    weights, max_per_occupation, max_per_institution = tuned_setup(artifact, weights, max_per_occupation,
                                                                    max_per_institution)
+    arrays = snapshot.arrays
     n_courses = len(snapshot.items)
-    occ_codes: dict[str, int] = {}
-    inst_codes: dict[str, int] = {}
+    size = block or _block_size(n_courses)
+    if size % 8:
+        raise ValueError("a block of workers is a multiple of 8")
+    items = serving.item_matrix(artifact, snapshot) if artifact is not None else None
+    occ_codes, occ_col = _codes(arrays.occupation)
+    inst_codes, inst_col = _codes(arrays.institution)
+    t = today.toordinal()
+    seats_open = arrays.seats_left > 0
+    deadline_ok = arrays.enrol_deadline >= t
+    days_to_start = (arrays.start_date - t).astype(np.float64)
+    nowhere = np.full(n_courses, np.nan)
+    # Columns many workers share, computed once each (same expressions as build_candidates).
+    distances: dict[tuple[float, float], np.ndarray] = {}
+    interest_cols: dict[str, np.ndarray] = {}
+    targeted_cols: dict[int, np.ndarray] = {}
+
+    def distance_row(p: WorkerProfile) -> np.ndarray:
+        if p.lat is None or p.lon is None:
+            return nowhere
+        key = (float(p.lat), float(p.lon))
+        if key not in distances:
+            distances[key] = np.where(arrays.online, np.nan, haversine_km(p.lat, p.lon, arrays.lat, arrays.lon))
+        return distances[key]
+
+    def interest_row(codes: frozenset[str] | tuple[str, ...]) -> np.ndarray:
+        row = np.zeros(n_courses, dtype=bool)
+        for code in set(codes):
+            if code not in interest_cols:
+                interest_cols[code] = ((arrays.occupation == code) | (arrays.category == code)
+                                       | (arrays.occupation_prefix == code))
+            row |= interest_cols[code]
+        return row
+
+    def targeted_row(mask: int) -> np.ndarray:
+        if mask not in targeted_cols:
+            targeted_cols[mask] = (arrays.target_groups & np.uint32(mask)) != 0
+        return targeted_cols[mask]
+
     ids: list[int] = []
     opted: list[bool] = []
     lat: list[float] = []
@@ -57,87 +118,130 @@ def build_audience_state(snapshot: CatalogSnapshot, serving: ModelServing, worke
     online_ok: list[bool] = []
     groups: list[int] = []
     vectors: list[np.ndarray] = []
-    biases: list[np.float32] = []
+    biases: list[np.ndarray] = []
     bits: list[np.ndarray] = []
-    block: list[np.ndarray] = []
-    safety_pairs: list[tuple[int, int]] = []
+    safety_pairs: list[np.ndarray] = []
     dismissed_pairs: list[tuple[int, int]] = []
     interests: dict[str, list[int]] = {}
     band_values: list[np.ndarray] = []
-    below: list[int] = []
-    n_candidates: list[int] = []
-    pick_score = []
-    pick_row = []
-    pick_occ = []
-    pick_inst = []
-    model_ranked = False
-    for r, wk in enumerate(workers):
-        p = wk.profile
-        found = rank_worker(snapshot, serving, p, worker_id=wk.worker_id, today=today, settings=settings,
-                            weights=weights, k=k, dismissed=wk.dismissed, taken=wk.taken,
-                            default_max_km=default_max_km, max_per_occupation=max_per_occupation,
-                            max_per_institution=max_per_institution)
-        c = found.candidates
-        ids.append(wk.worker_id)
-        opted.append(wk.opted_in)
-        known = p.lat is not None and p.lon is not None
-        lat.append(float(p.lat) if known and p.lat is not None else float("nan"))
-        lon.append(float(p.lon) if known and p.lon is not None else float("nan"))
-        reach = p.max_travel_km if p.max_travel_km is not None else default_max_km
-        max_km.append(float("inf") if reach is None else float(reach))
-        online_ok.append(p.online_ok)
-        groups.append(group_mask(found.bulk.effective_groups))
-        block.append(np.asarray(c.eligible, dtype=bool))
-        if len(block) == _CHUNK:
-            bits.append(np.packbits(np.stack(block), axis=0))
-            block = []
-        safety_pairs.extend((int(i), r) for i in np.flatnonzero(c.safety_first))
-        dismissed_pairs.extend((snapshot.row_of[cid], r) for cid in wk.dismissed if cid in snapshot.row_of)
-        for code in set(p.interests):
-            interests.setdefault(code, []).append(r)
-        picks = found.ranked
-        pick_score.append([x.score for x in picks] + [-np.inf] * (k - len(picks)))
-        pick_row.append([x.index for x in picks] + [-1] * (k - len(picks)))
-        pick_occ.append([occ_codes.setdefault(str(c.occupation[x.index]), len(occ_codes)) for x in picks]
-                        + [-1] * (k - len(picks)))
-        pick_inst.append([inst_codes.setdefault(str(c.institution[x.index]), len(inst_codes)) for x in picks]
-                         + [-1] * (k - len(picks)))
-        if found.model_scores is not None and found.user is not None:
-            model_ranked = True
-            vectors.append(found.user.vector)
-            biases.append(np.float32(found.user.bias))
-            kept = np.sort(found.model_scores[c.keep_mask()])
-            m = kept.shape[0]
-            cut = 0
-            if len(picks) == k and m > 1 and weights.model > 0:
-                # Below this rank a course scores less than the k-th pick even with every policy
-                # term at its maximum; one rank of margin, and never inside a run of equal scores.
-                need = (picks[-1].score - policy_ceiling(weights, bool(c.safety_first.any()))) / weights.model
-                cut = max(int(np.floor(need * (m - 1))) - 1, 0)
-                if cut < m:
-                    cut = int(np.searchsorted(kept, kept[cut], side="left"))
-                cut = min(cut, m)
-            band_values.append(kept[cut:])
+    band_lengths: list[np.ndarray] = []
+    below: list[np.ndarray] = []
+    n_candidates: list[np.ndarray] = []
+    pick_score: list[np.ndarray] = []
+    pick_row: list[np.ndarray] = []
+    ceiling = (policy_ceiling(weights, False), policy_ceiling(weights, True))
+
+    def rank_block(chunk: list[AudienceWorker], first: int) -> None:
+        b = len(chunk)
+        eligible = np.empty((b, n_courses), dtype=bool)
+        safety = np.empty((b, n_courses), dtype=bool)
+        dist = np.empty((b, n_courses), dtype=np.float64)
+        in_range = np.empty((b, n_courses), dtype=bool)
+        targeted = np.empty((b, n_courses), dtype=bool)
+        interest = np.empty((b, n_courses), dtype=bool)
+        dismissed = np.zeros((b, n_courses), dtype=bool)
+        for i, wk in enumerate(chunk):
+            p, r = wk.profile, first + i
+            bulk = decide_many(p, snapshot.table, today, settings)
+            eligible[i] = bulk.eligible
+            taken = [snapshot.row_of[c] for c in taken_courses(p) | set(wk.taken) if c in snapshot.row_of]
+            eligible[i, taken] = False
+            safety[i] = bulk.safety_first
+            dist[i] = distance_row(p)
+            reach = p.max_travel_km if p.max_travel_km is not None else default_max_km
+            in_range[i] = True if reach is None else np.isnan(dist[i]) | (dist[i] <= reach)
+            if not p.online_ok:
+                in_range[i] &= ~arrays.online
+            gm = group_mask(bulk.effective_groups)
+            targeted[i] = targeted_row(gm)
+            interest[i] = interest_row(p.interests)
+            gone = [snapshot.row_of[c] for c in wk.dismissed if c in snapshot.row_of]
+            dismissed[i, gone] = True
+            dismissed_pairs.extend((row, r) for row in gone)
+            ids.append(wk.worker_id)
+            opted.append(wk.opted_in)
+            known = p.lat is not None and p.lon is not None
+            lat.append(float(p.lat) if known and p.lat is not None else float("nan"))
+            lon.append(float(p.lon) if known and p.lon is not None else float("nan"))
+            max_km.append(float("inf") if reach is None else float(reach))
+            online_ok.append(p.online_ok)
+            groups.append(gm)
+            for code in set(p.interests):
+                interests.setdefault(code, []).append(r)
+        bits.append(np.packbits(eligible, axis=0))
+        srows, scols = np.nonzero(safety)
+        safety_pairs.append(np.stack([scols, srows + first], axis=1))
+        keep = eligible & seats_open & deadline_ok & in_range & ~dismissed
+        cand = Candidates(eligible=eligible, seats_open=seats_open, deadline_ok=deadline_ok, in_range=in_range,
+                          distance_km=dist, days_to_start=days_to_start, shortage_level=arrays.shortage_level,
+                          targeted=targeted, credit_score=arrays.credit_score, dismissed=dismissed,
+                          interest_match=interest, safety_first=safety, occupation=arrays.occupation,
+                          institution=arrays.institution)
+        terms = policy_terms(cand, weights)
+        if artifact is None or items is None:
+            picks = top_k(blend(None, terms, weights), keep, k, occ_col, inst_col, max_per_occupation,
+                          max_per_institution)
+        else:
+            features = artifact.feature_space.user_matrix([(wk.worker_id, wk.profile) for wk in chunk], today)
+            users = artifact.model.user_matrix(features)
+            # Same expression and order as HybridModel.score, one row per worker (einsum sums each
+            # cell in the same order as the per-worker mat-vec: bit-identical scores).
+            scores = np.einsum("ij,kj->ik", users.vectors, items.vectors) + items.biases \
+                + users.biases.astype(np.float32)[:, None]
+            pct, ordered = percentiles(scores, keep)
+            picks = top_k(blend(pct, terms, weights), keep, k, occ_col, inst_col, max_per_occupation,
+                          max_per_institution)
+            vectors.append(users.vectors.astype(np.float32))
+            biases.append(users.biases.astype(np.float32))
+            m = ordered.count
+            kth = picks.score[:, k - 1]
+            band = (picks.column[:, k - 1] >= 0) & (m > 1) & (weights.model > 0)
+            # As the per-worker pass: below this rank a course scores less than the k-th pick even
+            # with every policy term at its maximum; one rank of margin, never inside a run of ties.
+            top = np.where(safety.any(axis=1), ceiling[1], ceiling[0])
+            need = np.where(band, (np.where(band, kth, 0.0) - top) / (weights.model or 1.0), 0.0)
+            cut = np.maximum(np.floor(need * (m - 1)).astype(np.int64) - 1, 0)
+            inside = cut < m
+            starts = np.take_along_axis(ordered.run_start, np.minimum(cut, n_courses - 1)[:, None], axis=1)[:, 0]
+            cut = np.minimum(np.where(inside, starts, cut), m)
+            cut = np.where(band, cut, 0)
+            cols = np.arange(n_courses)[None, :]
+            in_band = (cols >= cut[:, None]) & (cols < m[:, None])
+            band_values.append(ordered.values[in_band].astype(np.float32))
+            band_lengths.append(m - cut)
             below.append(cut)
             n_candidates.append(m)
+        pick_score.append(picks.score)
+        pick_row.append(picks.column)
         if progress is not None:
-            progress(1)
+            progress(b)
+
+    chunk: list[AudienceWorker] = []
+    first = 0
+    for wk in workers:
+        chunk.append(wk)
+        if len(chunk) == size:
+            rank_block(chunk, first)
+            first += len(chunk)
+            chunk = []
+    if chunk:
+        rank_block(chunk, first)
     n = len(ids)
-    if block:
-        bits.append(np.packbits(np.stack(block), axis=0))
     packed = (np.concatenate(bits, axis=0) if bits else np.zeros((0, n_courses), np.uint8)).T.copy()
 
-    def pairs(found: list[tuple[int, int]]) -> CourseWorkerSets:
-        a = np.array(found, dtype=np.int64).reshape(-1, 2)
+    def pairs(found: np.ndarray) -> CourseWorkerSets:
+        a = found.astype(np.int64).reshape(-1, 2)
         return CourseWorkerSets.from_pairs(a[:, 0], a[:, 1], n_courses)
 
     bands = None
-    if model_ranked:
-        lengths = np.array([v.shape[0] for v in band_values], dtype=np.int64)
+    if artifact is not None and n:
+        lengths = np.concatenate(band_lengths)
         bands = ScoreBands(offsets=np.r_[0, np.cumsum(lengths)].astype(np.int64),
-                           values=np.concatenate(band_values).astype(np.float32) if band_values
-                           else np.zeros(0, np.float32),
-                           below=np.array(below, dtype=np.int64), candidates=np.array(n_candidates, dtype=np.int64))
+                           values=np.concatenate(band_values).astype(np.float32),
+                           below=np.concatenate(below).astype(np.int64),
+                           candidates=np.concatenate(n_candidates).astype(np.int64))
+    rows = np.concatenate(pick_row) if pick_row else np.zeros((0, k), np.int64)
+    scores = np.concatenate(pick_score) if pick_score else np.zeros((0, k))
     return AudienceState(
         catalog_version=snapshot.version,
         workers=WorkerColumns(
@@ -145,17 +249,17 @@ def build_audience_state(snapshot: CatalogSnapshot, serving: ModelServing, worke
             lat=np.array(lat, dtype=np.float64), lon=np.array(lon, dtype=np.float64),
             max_km=np.array(max_km, dtype=np.float64), online_ok=np.array(online_ok, dtype=bool),
             group_mask=np.array(groups, dtype=np.uint32),
-            user_vectors=np.stack(vectors).astype(np.float32) if model_ranked else None,
-            user_bias=np.array(biases, dtype=np.float32) if model_ranked else None,
+            user_vectors=np.concatenate(vectors).astype(np.float32) if bands is not None else None,
+            user_bias=np.concatenate(biases).astype(np.float32) if bands is not None else None,
         ),
         eligible_bits=packed,
-        safety_first=pairs(safety_pairs), dismissed=pairs(dismissed_pairs),
-        interests={code: np.array(rows, dtype=np.int64) for code, rows in interests.items()},
+        safety_first=pairs(np.concatenate(safety_pairs) if safety_pairs else np.zeros((0, 2))),
+        dismissed=pairs(np.array(dismissed_pairs, dtype=np.int64)),
+        interests={code: np.array(found, dtype=np.int64) for code, found in interests.items()},
         bands=bands,
-        picks=TopPicks(score=np.array(pick_score, dtype=np.float64).reshape(n, k),
-                       row=np.array(pick_row, dtype=np.int64).reshape(n, k),
-                       occupation=np.array(pick_occ, dtype=np.int64).reshape(n, k),
-                       institution=np.array(pick_inst, dtype=np.int64).reshape(n, k)),
+        picks=TopPicks(score=scores.reshape(n, k), row=rows.reshape(n, k),
+                       occupation=np.where(rows >= 0, occ_col[np.maximum(rows, 0)], -1).reshape(n, k),
+                       institution=np.where(rows >= 0, inst_col[np.maximum(rows, 0)], -1).reshape(n, k)),
         occupation_codes=occ_codes, institution_codes=inst_codes, k=k,
         max_per_occupation=max_per_occupation, max_per_institution=max_per_institution,
     )

@@ -135,3 +135,23 @@ def test_no_audience_holds_an_excluded_worker(snapshot: CatalogSnapshot, trained
         assert len(course_audience(state, col, today=late, weights=WEIGHTS)) == 0
     assert nonempty > 10
     assert excluded["opted_out"] and excluded["dismissed"] and excluded["taken"]
+
+
+@pytest.mark.slow
+def test_blocks_of_any_size_give_the_same_state(snapshot: CatalogSnapshot, trained: ModelServing) -> None:
+    workers = population(snapshot, 100)
+    one = state_for(snapshot, trained, workers)
+    small = build_audience_state(snapshot, trained, workers, today=TODAY, settings=POLICY, weights=WEIGHTS, k=K,
+                                 default_max_km=DEFAULT_MAX_KM, block=16)
+    assert np.array_equal(one.eligible_bits, small.eligible_bits)
+    assert np.array_equal(one.picks.row, small.picks.row) and np.array_equal(one.picks.score, small.picks.score)
+    assert one.bands is not None and small.bands is not None
+    assert np.array_equal(one.bands.values, small.bands.values) and np.array_equal(one.bands.offsets,
+                                                                                   small.bands.offsets)
+    for row in range(0, len(snapshot.items), 7):
+        col = column(snapshot, trained, row)
+        a, b = (course_audience(s, col, today=TODAY, weights=WEIGHTS) for s in (one, small))
+        assert np.array_equal(a.worker_ids, b.worker_ids) and np.array_equal(a.position, b.position)
+    with pytest.raises(ValueError):
+        build_audience_state(snapshot, trained, workers[:3], today=TODAY, settings=POLICY, weights=WEIGHTS, k=K,
+                             default_max_km=DEFAULT_MAX_KM, block=12)

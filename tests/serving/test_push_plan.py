@@ -210,3 +210,23 @@ def test_job_runs_as_a_command_without_the_web_app(factory: sessionmaker[Session
                             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'api')))"],
                            capture_output=True, text=True, check=True)
     assert probe.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_no_targeted_push_for_a_worker_who_declined_profiling(
+        factory: sessionmaker[Session], trained: ModelServing) -> None:
+    day = TODAY + timedelta(days=30)
+    with writing(factory) as session:
+        opted = list(session.scalars(select(Worker).where(Worker.push_opt_in.is_(True)).order_by(Worker.id)))
+        declined = {w.id for w in opted[::2]}
+        for w in opted[::2]:
+            w.personalized = False
+    try:
+        assert run(factory, trained, day, PushCaps(per_day=3, per_week=20, per_seat=10)) > 0
+        with factory() as session:
+            planned = {p.worker_id for p in session.scalars(select(PlannedPush).where(PlannedPush.plan_date == day))}
+        assert planned and not planned & declined
+    finally:
+        with writing(factory) as session:
+            for w in session.scalars(select(Worker).where(Worker.id.in_(declined))):
+                w.personalized = True
