@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,12 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog import importing as catalog_import
-from catalog.tables import JobCenter
+from catalog.tables import Course, JobCenter
 from storage.engine import make_engine
 from storage.session import make_session_factory
 from tests.conftest import SAMPLE_CATALOG, TEST_SECRET, make_test_app
 from workers import identity, importing
 from workers.consent import ConsentEvent
+from workers.push_tables import PlannedPush
 from workers.tables import AuditEntry, FamilyLink, TrainingRecord, Worker
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "workers" / "examples"
@@ -292,3 +293,40 @@ def test_cli_imports_reimports_and_rejects(database_url: str, tmp_path: Path) ->
         assert "320902198503142013" not in bad.output
     finally:
         app.services.engine.dispose()
+
+
+def test_an_import_withdraws_consent_only_where_its_file_says_so(sessions: sessionmaker[Session],
+                                                                tmp_path: Path) -> None:
+    workers_csv, _ = examples_copy(tmp_path)
+    run(sessions, workers_csv)
+    with sessions() as session:
+        th1 = worker(session, "TH-0001").id
+        session.add(PlannedPush(plan_date=TODAY, worker_id=th1, course_id=session.scalar(select(Course.id).limit(1)),
+                                position=1, due_at=datetime(2026, 11, 29, tzinfo=UTC), status="pending"))
+        session.commit()
+    # A file without the column (or with an empty cell) keeps what the worker said.
+    with workers_csv.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        del r["push_opt_in"]
+    bare = tmp_path / "no_consent" / "workers.csv"
+    bare.parent.mkdir()
+    with bare.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    run(sessions, bare)
+    set_cell(workers_csv, 2, "push_opt_in", "")
+    run(sessions, workers_csv)
+    with sessions() as session:
+        assert worker(session, "TH-0001").push_opt_in is True
+        assert session.scalar(select(PlannedPush.status)) == "pending"
+    # 否 withdraws it: recorded with channel "import", and the pending push is cancelled.
+    set_cell(workers_csv, 2, "push_opt_in", "否")
+    run(sessions, workers_csv)
+    with sessions() as session:
+        assert worker(session, "TH-0001").push_opt_in is False
+        assert session.scalar(select(PlannedPush.status)) == "cancelled"
+        history = [(h.purpose, h.granted, h.channel) for h in session.scalars(
+            select(ConsentEvent).where(ConsentEvent.worker_id == th1).order_by(ConsentEvent.id))]
+        assert history == [("push", True, "import"), ("push", False, "import")]
