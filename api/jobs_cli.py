@@ -45,7 +45,7 @@ def demo_outcomes(seed: int) -> None:
         if history_present(session):
             click.echo("demo training history already present; nothing to do")
             return
-        added = write_history(session, services().today(), seed)
+        added = write_history(session, services().today(), seed, services().ranking.policy)
     click.echo(f"demo training history: {added['classes']} past classes, {added['records']} training records")
 
 

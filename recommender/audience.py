@@ -140,6 +140,8 @@ class CourseColumn:
     occupation_prefix: str
     category: str
     institution: str
+    certificate_rate: float = 0.0
+    below_floor: bool = False
     vector: npt.NDArray[np.float32] | None = None
     bias: np.float32 | None = None
 
@@ -154,6 +156,7 @@ class CourseColumn:
             credit_score=float(arrays.credit_score[row]), target_groups=int(arrays.target_groups[row]),
             occupation=str(arrays.occupation[row]), occupation_prefix=str(arrays.occupation_prefix[row]),
             category=str(arrays.category[row]), institution=str(arrays.institution[row]),
+            certificate_rate=float(arrays.certificate_rate[row]), below_floor=bool(arrays.below_floor[row]),
             vector=None if vectors is None else vectors[row],
             bias=None if biases is None else biases[row],
         )
@@ -265,6 +268,8 @@ def course_audience(state: AudienceState, course: CourseColumn, *, today: date,
             dismissed=np.zeros(m, dtype=bool), interest_match=interest,
             safety_first=_member(rows, state.safety_first.of(course.row), len(w)),
             occupation=np.empty(0), institution=np.empty(0),
+            certificate_rate=np.full(m, course.certificate_rate, dtype=np.float64),
+            below_floor=np.full(m, course.below_floor, dtype=bool),
         )
         return policy_terms(cand, weights)
 

@@ -51,6 +51,10 @@ class CourseItem:
         Last day to enrol.
     title_zh, title_en, institution_name_zh
         Display text for reasons and responses.
+    certificate_rate, certificate_finished, below_quality_floor
+        How past trainees did (:mod:`recommender.course_outcomes`): the shrunk certificate rate
+        (``None``: no archive), the finished trainings of the course's own offering behind it,
+        and whether its institution is under the training-quality floor.
     """
 
     facts: CourseFacts
@@ -65,6 +69,9 @@ class CourseItem:
     title_zh: str = ""
     title_en: str = ""
     institution_name_zh: str = ""
+    certificate_rate: float | None = None
+    certificate_finished: int = 0
+    below_quality_floor: bool = False
 
     @property
     def id(self) -> int:

@@ -51,6 +51,14 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
     "NEAR_YOU": ("离您较近", "Close to you"),
     "STARTS_SOON": ("近期开班", "Starts soon"),
     "WELL_RATED_INSTITUTION": ("培训机构信用等级高", "Institution with a high credit rating"),
+    # {rate}: the course's shrunk certificate rate in percent (recommender.course_outcomes), filled
+    # in by reason_text; "about" because it is an estimate that leans on the institution for small
+    # classes.
+    "PAST_TRAINEES_CERTIFIED": ("往期学员约{rate}%取得证书", "About {rate}% of past trainees earned the certificate"),
+    # A warning, not a merit: shown first so a counselor sees why the course sits low in the list.
+    "BELOW_QUALITY_FLOOR": ("该机构培训质量低于监管要求（信用评级差或往期取证率远低于同行），已降低排序",
+                            "Institution below the training-quality floor (poor credit rating or a certificate "
+                            "rate far below its peers): ranked lower"),
 }
 
 # Travel range of a worker whose profile sets none (km); online courses are always in range.
@@ -83,6 +91,13 @@ class RankingWeights:
         Institution credit rating: AAA 1 … C 0 (the plan asks to prefer well-rated institutions).
     interest
         Course occupation (or its category/prefix) in the worker's declared interests.
+    outcome
+        The course's shrunk certificate rate in [0, 1] (:mod:`recommender.course_outcomes`): past
+        trainees of the course (leaning on its institution when they are few) earned the certificate.
+    quality_floor
+        Demotion of a course whose institution is under the training-quality floor (the term is -1
+        there, 0 elsewhere); large enough to move it well down a list, not so large that a worker
+        whose only suitable course it is loses it (hiding is a matter for the bureau's catalog).
     safety_first
         R11: the safety course a high-risk worker must pass first. Large, so it tops the list.
     near_km, soon_days
@@ -91,6 +106,8 @@ class RankingWeights:
         A term becomes a reason when its (unweighted) value is at least this.
     model_reason_percentile
         The model term becomes ``SIMILAR_WORKERS_ENROLLED`` from this percentile on.
+    outcome_reason_rate
+        The outcome term becomes ``PAST_TRAINEES_CERTIFIED`` from this shrunk rate on.
     """
 
     model: float = 1.0
@@ -100,11 +117,14 @@ class RankingWeights:
     starts_soon: float = 0.05
     credit: float = 0.10
     interest: float = 0.25
+    outcome: float = 0.15
+    quality_floor: float = 0.5
     safety_first: float = 2.0
     near_km: float = 15.0
     soon_days: float = 30.0
     reason_threshold: float = 0.5
     model_reason_percentile: float = 0.8
+    outcome_reason_rate: float = 0.8
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> RankingWeights:
@@ -137,6 +157,8 @@ class Candidates:
     safety_first: np.ndarray
     occupation: np.ndarray
     institution: np.ndarray
+    certificate_rate: np.ndarray | None = None
+    below_floor: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.eligible.shape[0])
@@ -196,6 +218,9 @@ def policy_terms(c: Candidates, w: RankingWeights) -> dict[str, np.ndarray]:
     days = np.asarray(c.days_to_start, dtype=np.float64)
     soon = np.where(days < 0, 0.0, np.where(days <= w.soon_days, 1.0,
                                              np.clip(1.0 - (days - w.soon_days) / (2 * w.soon_days), 0, 1)))
+    n = dist.shape[0]
+    rate = np.zeros(n) if c.certificate_rate is None else np.asarray(c.certificate_rate, dtype=np.float64)
+    floor = np.zeros(n) if c.below_floor is None else -np.asarray(c.below_floor, dtype=np.float64)
     return {
         "SAFETY_FIRST": np.asarray(c.safety_first, dtype=np.float64),
         "SHORTAGE_OCCUPATION": shortage,
@@ -204,6 +229,8 @@ def policy_terms(c: Candidates, w: RankingWeights) -> dict[str, np.ndarray]:
         "NEAR_YOU": near,
         "STARTS_SOON": soon,
         "WELL_RATED_INSTITUTION": np.asarray(c.credit_score, dtype=np.float64),
+        "PAST_TRAINEES_CERTIFIED": rate,
+        "BELOW_QUALITY_FLOOR": floor,
     }
 
 
@@ -215,13 +242,16 @@ _TERM_WEIGHT: Final[dict[str, str]] = {
     "NEAR_YOU": "near",
     "STARTS_SOON": "starts_soon",
     "WELL_RATED_INSTITUTION": "credit",
+    "PAST_TRAINEES_CERTIFIED": "outcome",
+    "BELOW_QUALITY_FLOOR": "quality_floor",
 }
 
 
 def policy_ceiling(weights: RankingWeights, safety_first: bool) -> float:
     """The most the policy terms (each in [0, 1]) can add to a score; R11's term only where it applies."""
+    # The floor's term is never positive: it adds nothing to the ceiling.
     return sum(max(float(getattr(weights, attr)), 0.0) for code, attr in _TERM_WEIGHT.items()
-               if code != "SAFETY_FIRST" or safety_first)
+               if (code != "SAFETY_FIRST" or safety_first) and code != "BELOW_QUALITY_FLOOR")
 
 
 def blend(model_percentile: np.ndarray | None, terms: Mapping[str, np.ndarray],
@@ -309,6 +339,12 @@ def _reasons(i: int, contrib: Mapping[str, np.ndarray], w: RankingWeights) -> tu
         if code == "SIMILAR_WORKERS_ENROLLED":
             if v >= w.model_reason_percentile:
                 found.append((w.model * v, code))
+        elif code == "BELOW_QUALITY_FLOOR":
+            if v < 0 and w.quality_floor > 0:
+                found.append((np.inf, code))  # the warning goes first, whatever else is said
+        elif code == "PAST_TRAINEES_CERTIFIED":
+            if v >= w.outcome_reason_rate and w.outcome > 0:
+                found.append((w.outcome * v, code))
         elif v >= w.reason_threshold and getattr(w, _TERM_WEIGHT[code]) > 0:
             found.append((getattr(w, _TERM_WEIGHT[code]) * v, code))
     # Strongest contribution first; the UI shows the first two or three.
@@ -326,10 +362,22 @@ def fallback_rank(candidates: Candidates, weights: RankingWeights = RankingWeigh
     return rank(None, candidates, weights, k, max_per_occupation, max_per_institution)
 
 
-def reason_texts(codes: Sequence[str], lang: str = "zh") -> list[str]:
+def reason_text(code: str, lang: str = "zh", course: CourseItem | None = None) -> str:
+    """Display text of one reason code (``lang`` is ``"zh"`` or ``"en"``), with the course's figures.
+
+    The certificate rate is shown rounded to 5 points: it is an estimate, and a finer figure
+    would claim a precision small classes do not have.
+    """
+    text = REASONS[code][0 if lang == "zh" else 1]
+    if "{rate}" in text:
+        rate = None if course is None else course.certificate_rate
+        text = text.format(rate="—" if rate is None else int(round(rate * 20) * 5))
+    return text
+
+
+def reason_texts(codes: Sequence[str], lang: str = "zh", course: CourseItem | None = None) -> list[str]:
     """Display texts of reason codes (``lang`` is ``"zh"`` or ``"en"``)."""
-    pos = 0 if lang == "zh" else 1
-    return [REASONS[c][pos] for c in codes]
+    return [reason_text(c, lang, course) for c in codes]
 
 
 @dataclass(frozen=True)
@@ -352,6 +400,8 @@ class CourseArrays:
     target_groups: np.ndarray  # uint32 bitmask over PRIORITY_GROUPS (policy.table.group_mask)
     training_type: np.ndarray
     special_operation: np.ndarray
+    certificate_rate: np.ndarray  # shrunk (recommender.course_outcomes); 0 without an archive
+    below_floor: np.ndarray  # institution under the training-quality floor
 
     @classmethod
     def from_courses(cls, courses: Sequence[CourseItem]) -> CourseArrays:
@@ -373,6 +423,8 @@ class CourseArrays:
             target_groups=np.array([group_mask(c.facts.target_groups) for c in courses], dtype=np.uint32),
             training_type=np.array([c.facts.training_type for c in courses], dtype=object),
             special_operation=np.array([c.facts.occupation_special_operation for c in courses], dtype=bool),
+            certificate_rate=np.array([c.certificate_rate or 0.0 for c in courses], dtype=np.float64),
+            below_floor=np.array([c.below_quality_floor for c in courses], dtype=bool),
         )
 
 
@@ -442,4 +494,6 @@ def build_candidates(courses: CourseArrays, profile: WorkerProfile, today: date,
         safety_first=np.zeros(n, bool) if safety_first is None else np.asarray(safety_first, bool),
         occupation=courses.occupation,
         institution=courses.institution,
+        certificate_rate=courses.certificate_rate,
+        below_floor=courses.below_floor,
     )

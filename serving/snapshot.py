@@ -7,15 +7,17 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from catalog.lists import ListHistory, shortage_levels, subsidized_history
-from catalog.tables import Course, ImportRecord
+from catalog.tables import Course, ImportRecord, Institution
 from policy.bulk import CourseTable
 from policy.profile import CourseFacts
+from recommender.course_outcomes import NO_OUTCOME, CourseOutcome, OutcomeCounts, course_outcomes
 from recommender.items import CourseItem
 from recommender.ranking import CourseArrays
+from workers.tables import TrainingRecord
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,7 +42,33 @@ def catalog_version(session: Session, on: date) -> str:
     return f"{count}:{changed}:{last_import}:{on.isoformat()}"
 
 
-def course_item(c: Course, shortage: dict[str, int], subsidized: ListHistory) -> CourseItem:
+def _offering(c: Course) -> str:
+    # The same key as stats.archive.TrainingFact.offering: every class of one institution's course.
+    return f"{c.institution.code}|{c.occupation_code}|{c.level or '-'}|{c.training_type}"
+
+
+def archive_outcomes(session: Session, courses: list[Course]) -> dict[int, CourseOutcome]:
+    """Shrunk certificate rate and quality-floor verdict per course, from the training archive.
+
+    One grouped count over the archive (no person leaves the database: counts per offering only).
+    The snapshot is rebuilt when the catalog or the day changes, so these figures are at most a
+    day old, which is as fresh as a certificate rate needs to be.
+    """
+    finished = TrainingRecord.status.in_(("completed", "dropped"))
+    certified = and_(TrainingRecord.status == "completed", TrainingRecord.certificate_type.is_not(None))
+    rows = session.execute(
+        select(Institution.code, Course.occupation_code, Course.level, Course.training_type,
+               func.sum(case((finished, 1), else_=0)), func.sum(case((certified, 1), else_=0)))
+        .join(Course, TrainingRecord.course_id == Course.id).join(Institution, Course.institution_id == Institution.id)
+        .group_by(Institution.code, Course.occupation_code, Course.level, Course.training_type))
+    offerings = {f"{inst}|{occ}|{level or '-'}|{ttype}": OutcomeCounts(int(n or 0), int(k or 0))
+                 for inst, occ, level, ttype, n, k in rows}
+    ratings = {c.institution.code: c.institution.credit_rating for c in courses}
+    return course_outcomes({c.id: (_offering(c), c.institution.code) for c in courses}, offerings, ratings)
+
+
+def course_item(c: Course, shortage: dict[str, int], subsidized: ListHistory,
+                outcome: CourseOutcome = NO_OUTCOME) -> CourseItem:
     # R1: the county's subsidized list in force when the course starts, whatever day one asks
     # (the same course must not flip between refused and subsidized with the query date).
     on_list = subsidized.in_force(c.county, c.start_date)
@@ -61,7 +89,8 @@ def course_item(c: Course, shortage: dict[str, int], subsidized: ListHistory) ->
         occupation_category=c.occupation.category, shortage_level=shortage.get(c.occupation_code),
         lat=c.lat, lon=c.lon, seats_left=max(c.seats - c.seats_taken, 0),
         enrol_deadline=c.enrol_deadline, title_zh=c.title_zh, title_en=c.title_en,
-        institution_name_zh=c.institution.name_zh,
+        institution_name_zh=c.institution.name_zh, certificate_rate=outcome.certificate_rate,
+        certificate_finished=outcome.finished, below_quality_floor=outcome.below_floor,
     )
 
 
@@ -69,8 +98,9 @@ def build_snapshot(session: Session, on: date) -> CatalogSnapshot:
     version = catalog_version(session, on)
     shortage = shortage_levels(session, on)
     subsidized = subsidized_history(session)
-    items = tuple(course_item(c, shortage, subsidized)
-                  for c in session.scalars(select(Course).order_by(Course.id)))
+    courses = list(session.scalars(select(Course).order_by(Course.id)))
+    outcomes = archive_outcomes(session, courses)
+    items = tuple(course_item(c, shortage, subsidized, outcomes.get(c.id, NO_OUTCOME)) for c in courses)
     return CatalogSnapshot(
         version=version, items=items, row_of={it.id: i for i, it in enumerate(items)},
         table=CourseTable.from_courses([it.facts for it in items]),

@@ -14,9 +14,20 @@ Hidden outcome model (what the statistics should find again):
 * a finished trainee completed with probability ``sigmoid(1.8 + q)`` (else dropped out), and a
   completer earned the certificate with probability ``sigmoid(1.0 + 1.2 q)`` (special-operation
   exams −0.4, a training-completion certificate +1.0);
-* trainees are demo workers of the course's target groups, never more than three subsidized
-  trainings a year (R3) or twice the same occupation and level (R4); the subsidy paid is the
-  course's standard when the certificate was earned (R2).
+* trainees are demo workers the rules let take the class (R1–R12 via :func:`policy.decide_many`,
+  so a class reserved for a group (专班) is filled from that group only), of the course's target
+  groups when there are such, never more than three subsidized trainings a year (R3) or twice the
+  same occupation and level (R4); the subsidy paid is the course's standard when the certificate
+  was earned (R2);
+* the history agrees with the browsing events it is added to: a catalog class is filled first with
+  the workers whose events enrolled them in it, and no one is put in a class of an occupation and
+  level they show interest in elsewhere in their events (a past training would make that later
+  interest one the rules forbid, R4, and the evaluation would grade the recommender on it).
+
+Measured on the 20,000-worker demo (issue 12): with trainees drawn from the target groups only,
+regardless of the rules and the events, 42.8% of the holdout's test positives were courses the
+rules forbid (their own archive counted as of today; 5.6% as of the cutoff); drawn as above, see
+the training report's "test positives the rules forbid the worker".
 
 Deterministic for a seed: the same catalog and population give the same history.
 """
@@ -26,17 +37,23 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Final
 
 import numpy as np
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from catalog.tables import Course, Institution
+from policy import CourseTable, PolicySettings, decide_many
+from serving.snapshot import build_snapshot
 from training_jobs.demo_population import DEMO_PREFIX
-from workers.tables import TrainingRecord, Worker
+from workers.profiles import to_profile
+from workers.tables import Event, FamilyLink, TrainingRecord, Worker
+
+# Events that show a worker wants a course (the kinds the evaluation grades on).
+_INTEREST_KINDS: Final[tuple[str, ...]] = ("click", "save", "enrol", "complete")
 
 PAST_CLASS_MARK: Final[str] = "-P"
 HISTORY_START: Final[date] = date(2025, 1, 6)
@@ -59,6 +76,7 @@ class _Worker:
     groups: frozenset[str]
     per_year: dict[int, int] = field(default_factory=dict)
     done: set[tuple[str, int | None]] = field(default_factory=set)
+    wanted: set[tuple[str, int | None]] = field(default_factory=set)  # (occupation, level) of their events
 
 
 def _retitle(text: str, start: date) -> str:
@@ -70,7 +88,28 @@ def history_present(session: Session) -> bool:
     return session.scalar(select(Course.id).where(Course.code.like(f"%{PAST_CLASS_MARK}1")).limit(1)) is not None
 
 
-def write_history(session: Session, today: date, seed: int = 2019) -> dict[str, int]:
+def _eligible(session: Session, today: date, classes: Sequence[Course], worker_ids: Sequence[int],
+              settings: PolicySettings | None) -> np.ndarray:
+    """(workers, classes) bool: the rules allow the worker the class, before any of this history.
+
+    R3/R4 depend on the history being written, so they are checked as trainees are picked; here
+    the archive is empty (the demo population has none before this job).
+    """
+    facts = {it.id: it.facts for it in build_snapshot(session, today).items}
+    table = CourseTable.from_courses([facts[c.id] for c in classes])
+    index = {wid: r for r, wid in enumerate(worker_ids)}
+    out = np.zeros((len(worker_ids), len(classes)), dtype=bool)
+    stmt = (select(Worker).where(Worker.id.in_(list(worker_ids)))
+            .options(selectinload(Worker.certificates), selectinload(Worker.family_links)
+                     .selectinload(FamilyLink.relative)).execution_options(yield_per=2000))
+    for worker in session.scalars(stmt):
+        profile = replace(to_profile(worker), trainings=())
+        out[index[worker.id]] = np.asarray(decide_many(profile, table, today, settings).eligible, dtype=bool)
+    return out
+
+
+def write_history(session: Session, today: date, seed: int = 2019,
+                  settings: PolicySettings | None = None) -> dict[str, int]:
     """Add past classes and the archive of the demo population; returns counts of what was added."""
     rng = np.random.default_rng([seed, 15])
     courses = list(session.scalars(select(Course).order_by(Course.id)))
@@ -112,16 +151,33 @@ def write_history(session: Session, today: date, seed: int = 2019) -> dict[str, 
     past = {c.code: c for c in session.scalars(select(Course).where(Course.code.in_([r["code"] for r in classes])))}
     started = [c for c in courses if c.start_date <= today] + [past[r["code"]] for r in classes]
     started.sort(key=lambda c: (c.start_date, c.id))
+    session.flush()
+    allowed = _eligible(session, today, started, [w.id for w in workers], settings)
+    row_of = {w.id: i for i, w in enumerate(workers)}
+    course_key = {c.id: (c.occupation_code, c.level) for c in courses}
+    enrolled_in: dict[int, list[int]] = {}
+    for wid, cid, kind in session.execute(
+            select(Event.worker_id, Event.course_id, Event.kind)
+            .where(Event.kind.in_(_INTEREST_KINDS), Event.worker_id.in_(list(row_of)))
+            .order_by(Event.at, Event.id)):
+        i = row_of[wid]
+        if cid in course_key:
+            workers[i].wanted.add(course_key[cid])
+        if kind in ("enrol", "complete") and i not in enrolled_in.setdefault(cid, []):
+            enrolled_in[cid].append(i)
     records: list[dict[str, Any]] = []
-    for c in started:
+    for j, c in enumerate(started):
         q = offering_q[(c.institution_id, c.occupation_code, c.level, c.training_type)]
         is_past = c.code in past
         # A catalog class that has started is as full as the catalog says; a past class was
         # filled to between half and all of its seats.
         size = c.seats_taken if not is_past else max(3, round(c.seats * float(rng.uniform(0.45, 0.95))))
-        pool = sorted({i for g in c.target_groups for i in by_group.get(g, ())}) or list(range(len(workers)))
+        ok = allowed[:, j]
+        pool = sorted({i for g in c.target_groups for i in by_group.get(g, ()) if ok[i]}) \
+            or [int(i) for i in np.flatnonzero(ok)]
+        own_takers = [i for i in enrolled_in.get(c.id, ()) if ok[i]]
         enrolled_on = c.start_date - timedelta(days=int(rng.integers(1, 15)))
-        takers = _pick_trainees(rng, workers, pool, size, c, enrolled_on)
+        takers = _pick_trainees(rng, workers, own_takers, pool, size, c, enrolled_on)
         if is_past:
             c.seats_taken = min(len(takers), c.seats)
         p_complete = _sigmoid(1.8 + q)
@@ -148,15 +204,20 @@ def write_history(session: Session, today: date, seed: int = 2019) -> dict[str, 
     return {"classes": len(classes), "records": len(records)}
 
 
-def _pick_trainees(rng: np.random.Generator, workers: Sequence[_Worker], pool: Sequence[int], size: int,
-                   c: Course, on: date) -> list[_Worker]:
+def _pick_trainees(rng: np.random.Generator, workers: Sequence[_Worker], first: Sequence[int],
+                   pool: Sequence[int], size: int, c: Course, on: date) -> list[_Worker]:
     chosen: list[_Worker] = []
     year = c.end_date.year
     key = (c.occupation_code, c.level)
-    for i in rng.permutation(np.asarray(pool))[: size * 4]:
+    own = set(first)
+    order = [*first, *(int(i) for i in rng.permutation(np.asarray(pool, dtype=np.int64))[: size * 4])]
+    for i in order:
         w = workers[int(i)]
         # R3 (three subsidized trainings a year) and R4 (never the same occupation and level twice).
         if w.per_year.get(year, 0) >= 3 or (c.level is not None and key in w.done) or w in chosen:
+            continue
+        # Someone whose events show interest in this occupation and level elsewhere has not done it yet.
+        if int(i) not in own and key in w.wanted:
             continue
         w.per_year[year] = w.per_year.get(year, 0) + 1
         w.done.add(key)

@@ -37,7 +37,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,9 +60,13 @@ from recommender.served_evaluation import (
     ServedTask,
     ServingSetup,
     bootstrap_difference,
+    bootstrap_mean,
     build_served_task,
     group_gaps,
     per_user_metrics,
+    served_certificates,
+    served_lists,
+    served_recall,
     summarize,
     tune_serving,
 )
@@ -255,6 +259,20 @@ def evaluate_scorers(scores: Mapping[str, np.ndarray | None], task: EvalTask, se
         "group_served_recall_hybrid_minus_popularity": groups,
     }
     out["group_gaps"] = group_gaps(h, served, 0.8, n_boot)
+    out["outcome_effect"] = outcome_effect(scores["hybrid"], served, setup, n_boot)
+    return out
+
+
+def outcome_effect(hybrid: np.ndarray | None, served: ServedTask, setup: ServingSetup,
+                   n_boot: int = 1000) -> dict[str, Any]:
+    """The hybrid's served list with and without the outcome terms (certificate rate, quality floor):
+    served recall@k and expected certificates per recommendation, each with its interval."""
+    off = replace(setup, weights=replace(setup.weights, outcome=0.0, quality_floor=0.0))
+    out: dict[str, Any] = {"outcome_weight": setup.weights.outcome, "quality_floor_weight": setup.weights.quality_floor}
+    for name, s in (("with", setup), ("without", off)):
+        lists = served_lists(hybrid, served, s, K)
+        out[name] = {"served_recall": bootstrap_mean(served_recall(lists, served), n_boot),
+                     "served_certificates": bootstrap_mean(served_certificates(lists, served), n_boot)}
     return out
 
 

@@ -81,6 +81,30 @@ def gaps_section(metrics: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def outcome_section(metrics: Mapping[str, Any]) -> list[str]:
+    """The outcome terms' effect: served recall beside expected certificates per recommendation."""
+    eff = metrics.get("outcome_effect")
+    if not eff:
+        return []
+    return [
+        "## Outcome-aware ranking: relevance and certificates",
+        "",
+        "The blend prefers courses whose past trainees earned their certificates (the course's certificate "
+        "rate shrunk toward its institution's, and that toward the mean: `recommender.course_outcomes`; "
+        f"weight {eff['outcome_weight']}) and demotes courses of institutions under the training-quality "
+        f"floor (poor credit rating, or a shrunk rate far below peers; weight {eff['quality_floor_weight']}). "
+        "*Expected certificates per recommendation* is the mean shrunk certificate rate of the courses in a "
+        "served list (the archive's rates as of today).",
+        "",
+        f"| hybrid's served list | served recall@{K} | expected certificates per recommendation |",
+        "|---|---|---|",
+        f"| with the outcome terms | {_ci(eff['with']['served_recall'])} | {_ci(eff['with']['served_certificates'])} |",
+        f"| without (weights 0) | {_ci(eff['without']['served_recall'])} | "
+        f"{_ci(eff['without']['served_certificates'])} |",
+        "",
+    ]
+
+
 def tuning_table(rows: Sequence[Mapping[str, Any]], chosen: Mapping[str, Any]) -> str:
     """The validation grid: model weight × diversity cap → served recall and diversity."""
     lines = ["| model weight | cap per occupation / institution | hybrid | content-only | popularity | "
@@ -227,6 +251,7 @@ def render(version: str, promoted: bool, reason: str, metrics: Mapping[str, Any]
         "",
         *gaps_section(metrics),
         "",
+        *outcome_section(metrics),
         "## Serving setup chosen on validation",
         "",
         "The model weight of the blend and the diversity caps were chosen on a validation split inside the "

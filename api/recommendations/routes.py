@@ -10,7 +10,7 @@ from api.auth import current_principal, requires
 from api.context import services
 from api.db import db
 from api.recommendations.schemas import InlineRecommendationIn, RecommendationList, RecommendationQuery
-from recommender.ranking import REASONS
+from recommender.ranking import reason_text
 from serving import recommendations
 from serving.recommend import Recommendation
 from workers.profiles import inline_profile
@@ -28,7 +28,8 @@ def item_view(r: Recommendation, show_allowance: bool) -> dict[str, Any]:
     view: dict[str, Any] = {
         "rank": r.rank, "score": r.score, "subsidy_cny": r.subsidy_cny, "free_training": r.free_training,
         "safety_first": r.safety_first, "distance_km": r.distance_km, "days_to_start": r.days_to_start,
-        "reasons": [{"code": code, "text_zh": REASONS[code][0], "text_en": REASONS[code][1]} for code in r.reasons],
+        "reasons": [{"code": code, "text_zh": reason_text(code, "zh", c), "text_en": reason_text(code, "en", c)}
+                    for code in r.reasons],
         "course": {
             "id": c.id, "title_zh": c.title_zh, "title_en": c.title_en, "institution_code": c.institution_code,
             "institution_name_zh": c.institution_name_zh, "institution_credit_rating": c.institution_credit_rating,

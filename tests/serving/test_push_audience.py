@@ -16,7 +16,7 @@ import pytest
 
 from policy import decide_many
 from recommender.audience import AudienceState, CourseColumn, course_audience
-from recommender.ranking import RankingWeights
+from recommender.ranking import CourseArrays, RankingWeights
 from serving.models import ModelServing
 from serving.push_audience import AudienceWorker, build_audience_state
 from serving.recommend import recommend
@@ -71,11 +71,24 @@ def column(snapshot: CatalogSnapshot, serving: ModelServing, row: int) -> Course
     return CourseColumn.of(snapshot.arrays, row, items.vectors, items.biases)
 
 
+@pytest.fixture(scope="module")
+def snapshot_with_outcomes(snapshot: CatalogSnapshot) -> CatalogSnapshot:
+    """The sample catalog with certificate rates and a quality floor, as an archive would give them
+    (issue 15): the outcome terms must enter both paths alike."""
+    rng = np.random.default_rng(15)
+    items = tuple(replace(it, certificate_rate=float(rng.uniform(0.3, 0.95)), certificate_finished=int(rng.integers(0, 80)),
+                          below_quality_floor=bool(rng.random() < 0.15)) for it in snapshot.items)
+    return replace(snapshot, version=f"{snapshot.version}+outcomes", items=items,
+                   arrays=CourseArrays.from_courses(items))
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("model", ["trained", "rule_based"])
+@pytest.mark.parametrize(("model", "catalog"), [("trained", "snapshot"), ("rule_based", "snapshot"),
+                                                ("trained", "snapshot_with_outcomes")])
 def test_audience_of_every_course_equals_the_per_worker_lists(
-        snapshot: CatalogSnapshot, model: str, request: pytest.FixtureRequest) -> None:
+        model: str, catalog: str, request: pytest.FixtureRequest) -> None:
     serving: ModelServing = request.getfixturevalue(model)
+    snapshot: CatalogSnapshot = request.getfixturevalue(catalog)
     workers = population(snapshot)
     lists = per_worker_lists(snapshot, serving, workers)
     state = state_for(snapshot, serving, workers)
