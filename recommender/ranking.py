@@ -219,7 +219,8 @@ def policy_terms(c: Candidates, w: RankingWeights) -> dict[str, np.ndarray]:
     soon = np.where(days < 0, 0.0, np.where(days <= w.soon_days, 1.0,
                                              np.clip(1.0 - (days - w.soon_days) / (2 * w.soon_days), 0, 1)))
     n = dist.shape[0]
-    rate = np.zeros(n) if c.certificate_rate is None else np.asarray(c.certificate_rate, dtype=np.float64)
+    # nan: the archive has no figure for the course (no finished training anywhere yet).
+    rate = np.zeros(n) if c.certificate_rate is None else np.nan_to_num(np.asarray(c.certificate_rate, np.float64))
     floor = np.zeros(n) if c.below_floor is None else -np.asarray(c.below_floor, dtype=np.float64)
     return {
         "SAFETY_FIRST": np.asarray(c.safety_first, dtype=np.float64),
@@ -400,7 +401,7 @@ class CourseArrays:
     target_groups: np.ndarray  # uint32 bitmask over PRIORITY_GROUPS (policy.table.group_mask)
     training_type: np.ndarray
     special_operation: np.ndarray
-    certificate_rate: np.ndarray  # shrunk (recommender.course_outcomes); 0 without an archive
+    certificate_rate: np.ndarray  # shrunk (recommender.course_outcomes); nan without a figure
     below_floor: np.ndarray  # institution under the training-quality floor
 
     @classmethod
@@ -423,7 +424,8 @@ class CourseArrays:
             target_groups=np.array([group_mask(c.facts.target_groups) for c in courses], dtype=np.uint32),
             training_type=np.array([c.facts.training_type for c in courses], dtype=object),
             special_operation=np.array([c.facts.occupation_special_operation for c in courses], dtype=bool),
-            certificate_rate=np.array([c.certificate_rate or 0.0 for c in courses], dtype=np.float64),
+            certificate_rate=np.array([np.nan if c.certificate_rate is None else c.certificate_rate
+                                       for c in courses], dtype=np.float64),
             below_floor=np.array([c.below_quality_floor for c in courses], dtype=bool),
         )
 

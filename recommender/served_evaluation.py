@@ -188,7 +188,9 @@ def served_certificates(lists: Sequence[Sequence[int]], served: ServedTask) -> n
     for r, idx in enumerate(lists):
         rate = served.candidates[r].certificate_rate
         if idx and rate is not None:
-            out[r] = float(np.mean(np.asarray(rate)[list(idx)]))
+            shown = np.asarray(rate, dtype=np.float64)[list(idx)]
+            if not np.isnan(shown).all():
+                out[r] = float(np.nanmean(shown))
     return out
 
 

@@ -267,9 +267,12 @@ def outcome_effect(hybrid: np.ndarray | None, served: ServedTask, setup: Serving
                    n_boot: int = 1000) -> dict[str, Any]:
     """The hybrid's served list with and without the outcome terms (certificate rate, quality floor):
     served recall@k and expected certificates per recommendation, each with its interval."""
-    off = replace(setup, weights=replace(setup.weights, outcome=0.0, quality_floor=0.0))
-    out: dict[str, Any] = {"outcome_weight": setup.weights.outcome, "quality_floor_weight": setup.weights.quality_floor}
-    for name, s in (("with", setup), ("without", off)):
+    w = setup.weights
+    variants = (("with", setup), ("without", replace(setup, weights=replace(w, outcome=0.0, quality_floor=0.0))),
+                ("certificate_term_only", replace(setup, weights=replace(w, quality_floor=0.0))),
+                ("quality_floor_only", replace(setup, weights=replace(w, outcome=0.0))))
+    out: dict[str, Any] = {"outcome_weight": w.outcome, "quality_floor_weight": w.quality_floor}
+    for name, s in variants:
         lists = served_lists(hybrid, served, s, K)
         out[name] = {"served_recall": bootstrap_mean(served_recall(lists, served), n_boot),
                      "served_certificates": bootstrap_mean(served_certificates(lists, served), n_boot)}

@@ -101,6 +101,9 @@ def outcome_section(metrics: Mapping[str, Any]) -> list[str]:
         f"| with the outcome terms | {_ci(eff['with']['served_recall'])} | {_ci(eff['with']['served_certificates'])} |",
         f"| without (weights 0) | {_ci(eff['without']['served_recall'])} | "
         f"{_ci(eff['without']['served_certificates'])} |",
+        *(f"| {label} | {_ci(eff[key]['served_recall'])} | {_ci(eff[key]['served_certificates'])} |"
+          for key, label in (("certificate_term_only", "certificate-rate term only"),
+                             ("quality_floor_only", "quality floor only")) if key in eff),
         "",
     ]
 

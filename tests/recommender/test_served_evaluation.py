@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 
 from policy import CourseTable, decide_many
+from policy.profile import TrainingRecord as PolicyTraining
 from recommender.evaluation import build_task, popularity_scores, temporal_split
 from recommender.items import TrainingData
 from recommender.ranking import CourseArrays, RankingWeights, build_candidates, rank
 from recommender.served_evaluation import (
     ServingSetup,
+    archive_as_of,
     bootstrap_difference,
     bootstrap_mean,
     build_served_task,
     group_gaps,
     per_user_metrics,
+    served_certificates,
     served_lists,
     served_recall,
     tune_serving,
 )
-from training_jobs.train import synthetic_data
+from training_jobs.train import outcome_effect, synthetic_data
 
 TODAY = date(2027, 3, 1)
 
@@ -108,3 +111,45 @@ def test_tuning_picks_the_best_validation_setting_and_reports_the_trade_off(smal
     # One course per occupation: every course of a list is of another occupation.
     assert all(r["distinct_share"] == 1.0 for r in rows if r["cap"] == 1)
     assert all(r["list_length"] <= 10 for r in rows)
+
+
+def test_a_worker_is_judged_with_the_archive_of_the_cutoff_not_of_today(small: TrainingData) -> None:
+    """Issue 12: read as of today, a test-period enrolment is in the archive and R4 forbids the very
+    course it is a positive for; as of the cutoff it does not."""
+    split = temporal_split(small.interactions, 0.2)
+    task = build_task(small, split)
+    on = split.cutoff.date()
+    r, j = map(int, np.argwhere(task.relevant)[0])
+    course = small.courses[int(task.candidate_ids[j])]
+    w = task.user_ids[r]
+    taken = PolicyTraining(occupation_code=course.facts.occupation_code, level=course.facts.level,
+                           training_type=course.facts.training_type, status="enrolled", subsidized=True,
+                           end_date=course.facts.end_date, course_id=course.id, enrolled_on=on + timedelta(days=3))
+    profile = replace(small.workers[w], trainings=(taken,))
+    # Read with today's archive, the rules forbid the course its own positive is on (R4) ...
+    assert not decide_many(profile, CourseTable.from_courses([course.facts]), on).eligible[0]
+    # ... as of the cutoff, the enrolment has not happened yet.
+    assert archive_as_of(profile, on).trainings == ()
+    assert archive_as_of(profile, on + timedelta(days=4)).trainings == (taken,)
+    data = TrainingData({**small.workers, w: profile}, small.courses, small.interactions, small.job_center)
+    served = build_served_task(data, split, build_task(data, split), None, ServingSetup())
+    assert not served.forbidden[r, j]
+
+
+def test_expected_certificates_follow_the_outcome_term(small: TrainingData) -> None:
+    """Issue 15: the served list's expected certificates per recommendation, with and without the term."""
+    rng = np.random.default_rng(1)
+    courses = {cid: replace(c, certificate_rate=float(rng.uniform(0.2, 1.0))) for cid, c in small.courses.items()}
+    data = TrainingData(small.workers, courses, small.interactions, small.job_center)
+    split = temporal_split(data.interactions, 0.2)
+    task = build_task(data, split)
+    setup = ServingSetup(weights=RankingWeights(outcome=1.0))
+    served = build_served_task(data, split, task, None, setup)
+    scores = np.asarray(popularity_scores(split.train, task.candidate_ids, len(task.user_ids)))
+    effect = outcome_effect(scores, served, setup, n_boot=200)
+    with_, without = effect["with"]["served_certificates"], effect["without"]["served_certificates"]
+    assert with_["n"] == without["n"] > 0
+    assert with_["mean"] > without["mean"]
+    # Without any outcome figure there is nothing to report, not a rate of 0.
+    plain = build_served_task(small, split, build_task(small, split), None, setup)
+    assert np.isnan(served_certificates(served_lists(scores, plain, setup), plain)).all()

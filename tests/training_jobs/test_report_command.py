@@ -99,3 +99,29 @@ def test_demo_outcomes_vary_by_institution_with_its_rating(demo_db: str, tmp_pat
 def test_unknown_plan_or_center_exits_2(demo_db: str, tmp_path: Path) -> None:
     assert main(["--quarter", "2030Q1", "--out", str(tmp_path), "--database-url", demo_db]) == 2
     assert main(["--quarter", "2026Q3", "--center", "JC-NOPE", "--out", str(tmp_path), "--database-url", demo_db]) == 2
+
+
+def test_demo_history_obeys_the_rules_it_is_generated_under(demo_db: str) -> None:
+    """Issue 12: every trainee of the demo history may take the class (R1–R12 with their archive
+    before it; R3/R4 are kept as the history is written), a reserved class (专班) only its group."""
+    from dataclasses import replace
+
+    from policy import CourseTable, decide_many
+    from serving.snapshot import build_snapshot
+    from workers.profiles import to_profile
+
+    engine = make_engine(demo_db)
+    with make_session_factory(engine)() as s:
+        snap = build_snapshot(s, date(2026, 11, 29))
+        taken: dict[int, list[int]] = {}
+        for wid, cid in s.execute(select(TrainingRecord.worker_id, TrainingRecord.course_id)):
+            taken.setdefault(wid, []).append(cid)
+        reserved = 0
+        for worker in s.scalars(select(Worker).where(Worker.id.in_(list(taken)))):
+            profile = replace(to_profile(worker), trainings=())
+            facts = [snap.items[snap.row_of[c]].facts for c in taken[worker.id]]
+            bulk = decide_many(profile, CourseTable.from_courses(facts), date(2026, 11, 29))
+            assert bool(np.all(bulk.eligible)), (worker.id, taken[worker.id])
+            reserved += sum(bool(f.reserved_for) for f in facts)
+    engine.dispose()
+    assert reserved > 0  # reserved classes (past ones too) were filled, and only from their groups
