@@ -106,6 +106,7 @@ class EvalTask:
     cold: np.ndarray  # (n_users,) bool
     new_item: np.ndarray  # (n_candidates,) bool
     groups: list[frozenset[str]]
+    archive_only: np.ndarray | None = None  # (n_users, n_candidates) bool: test positives with no app event
 
 
 def build_task(data: TrainingData, split: HoldoutSplit,
@@ -148,8 +149,15 @@ def build_task(data: TrainingData, split: HoldoutSplit,
                 relevant[r, col[c]] = True
     cold = np.array([w in split.cold_users for w in users], dtype=bool)
     new_item = np.array([int(c) in split.new_items for c in cands], dtype=bool)
+    # Positives known only from the training archive (recorded enrolments), none from the app.
+    app_pos = _positive_pairs([e for e in split.test if not e.archive], relevant_kinds)
+    archive_only = relevant.copy()
+    for r, w in enumerate(users):
+        for c in app_pos.get(w, ()):
+            if c in col:
+                archive_only[r, col[c]] = False
     return EvalTask(users, cands, exclude, relevant, cold, new_item,
-                    [data.workers[w].priority_groups for w in users])
+                    [data.workers[w].priority_groups for w in users], archive_only)
 
 
 def top_k(scores: np.ndarray, exclude: np.ndarray, k: int) -> np.ndarray:

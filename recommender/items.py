@@ -81,12 +81,17 @@ class CourseItem:
 
 @dataclass(frozen=True)
 class Interaction:
-    """One event of a worker on a course (view, click, save, enrol, complete or dismiss)."""
+    """One event of a worker on a course (view, click, save, enrol, complete or dismiss).
+
+    ``archive``: read from the training archive (an enrolment or completion a counselor recorded),
+    not logged by the app; the evaluation reports the two kinds of positive apart.
+    """
 
     worker_id: int
     course_id: int
     kind: InteractionKind
     at: datetime
+    archive: bool = False
 
 
 @dataclass

@@ -168,9 +168,12 @@ def served_lists(scores: np.ndarray | None, served: ServedTask, setup: ServingSe
     return out
 
 
-def served_recall(lists: Sequence[Sequence[int]], served: ServedTask) -> np.ndarray:
-    """Per-user recall of the served lists against all of the user's test positives."""
+def served_recall(lists: Sequence[Sequence[int]], served: ServedTask, app_events_only: bool = False) -> np.ndarray:
+    """Per-user recall of the served lists against all of the user's test positives (or only those
+    with an app event, leaving out positives known only from the training archive)."""
     rel = served.task.relevant
+    if app_events_only and served.task.archive_only is not None:
+        rel = rel & ~served.task.archive_only
     n_rel = rel.sum(axis=1)
     hits = np.array([rel[r, idx].sum() if idx else 0 for r, idx in enumerate(lists)], dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -234,6 +237,7 @@ def per_user_metrics(scores: np.ndarray | None, served: ServedTask, setup: Servi
     """
     lists = served_lists(scores, served, setup, k)
     out = {"served_recall": served_recall(lists, served),
+           "served_recall_app_events": served_recall(lists, served, app_events_only=True),
            "served_certificates": served_certificates(lists, served)}
     t = served.task
     if scores is not None:
@@ -251,7 +255,7 @@ def summarize(per_user: Mapping[str, np.ndarray], served: ServedTask, n_boot: in
     t = served.task
     out: dict[str, Any] = {}
     for name, values in per_user.items():
-        if name == "served_items":
+        if name in ("served_items", "served_recall_app_events"):
             continue
         out[name] = bootstrap_mean(values, n_boot)
         if name in ("served_recall", "eligible_auc", "auc"):
@@ -307,12 +311,26 @@ def group_gaps(per_user: Mapping[str, np.ndarray], served: ServedTask, ratio: fl
         group_allowed = float(np.nanmean(allowed_recall[m])) if np.any(~np.isnan(allowed_recall[m])) else None
         # No positive the rules allow: the rules explain the whole gap.
         rules = group_allowed is None or group_allowed >= ratio * overall_allowed
+        archive_share, app_recall, overall_app = None, None, None
+        cause = "rules (positives the rules forbid)" if rules else "model/ranking"
+        app = per_user.get("served_recall_app_events")
+        if t.archive_only is not None and app is not None:
+            archive_share = float((t.relevant[m] & t.archive_only[m]).sum() / max(int(t.relevant[m].sum()), 1))
+            app_recall = float(np.nanmean(app[m])) if np.any(~np.isnan(app[m])) else None
+            overall_app = float(np.nanmean(app)) if np.any(~np.isnan(app)) else None
+            if (not rules and app_recall is not None and overall_app is not None
+                    and app_recall >= ratio * overall_app):
+                # On what the workers did in the app, the group is served like everyone; what the
+                # lists miss are enrolments known only from the archive.
+                cause = (f"model: archive-only enrolments ({archive_share:.0%} of the group's positives) are "
+                         "foreseen poorly; on app-event positives the group is within 0.8x")
         out.append({
             "group": g, "served_recall": stats,
             "status": "clearly below" if stats["hi"] < ratio * overall["mean"] else "possibly below",
             "forbidden_share": forbidden_share, "allowed_recall": group_allowed,
-            "overall_allowed_recall": overall_allowed,
-            "cause": "rules (positives the rules forbid)" if rules else "model/ranking",
+            "overall_allowed_recall": overall_allowed, "archive_only_share": archive_share,
+            "app_event_recall": app_recall, "overall_app_event_recall": overall_app,
+            "cause": cause,
         })
     return out
 

@@ -44,13 +44,14 @@ def load_training_data(session: Session, today: date, progress: bool = True) -> 
                    TrainingRecord.enrolled_on, TrainingRecord.completed_on)
             .where(TrainingRecord.course_id.is_not(None))):
         assert c is not None  # filtered in the query
-        interactions.append(Interaction(w, c, "enrol", _at(enrolled)))
+        interactions.append(Interaction(w, c, "enrol", _at(enrolled), archive=True))
         if status == "dropped":
             # A weak positive (see recommender.model), not nothing; the day it was dropped is not
             # recorded, so it follows the enrolment.
-            interactions.append(Interaction(w, c, "drop", datetime.combine(enrolled, time(23, 59), tzinfo=UTC)))
+            interactions.append(Interaction(w, c, "drop", datetime.combine(enrolled, time(23, 59), tzinfo=UTC),
+                                            archive=True))
         if status == "completed" and completed is not None:
-            interactions.append(Interaction(w, c, "complete", _at(completed)))
+            interactions.append(Interaction(w, c, "complete", _at(completed), archive=True))
     interactions = [i for i in interactions if i.course_id in courses and i.worker_id in workers]
     return TrainingData(workers, courses, interactions, job_center)
 

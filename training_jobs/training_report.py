@@ -73,11 +73,18 @@ def gaps_section(metrics: Mapping[str, Any]) -> list[str]:
              "and from the group's served recall counted only over positives the rules allow (if that reaches "
              "0.8 × the overall figure counted the same way, the rules explain the gap; otherwise the model "
              "and ranking do).", "",
+             "Beside it, the share of the group's positives known only from the training archive (enrolments "
+             "a counselor recorded, no app event) and the group's served recall over app-event positives only.",
+             "",
              "| group | served recall@10 | status | positives the rules forbid | recall over allowed positives "
-             "(overall) | cause |", "|---|---|---|---|---|---|"]
+             "(overall) | archive-only positives | recall over app-event positives (overall) | cause |",
+             "|---|---|---|---|---|---|---|---|"]
     for g in gaps:
+        share = g.get("archive_only_share")
         lines.append(f"| {g['group']} | {_ci(g['served_recall'])} | {g['status']} | {g['forbidden_share']:.1%} | "
-                     f"{_fmt(g['allowed_recall'])} ({_fmt(g['overall_allowed_recall'])}) | {g['cause']} |")
+                     f"{_fmt(g['allowed_recall'])} ({_fmt(g['overall_allowed_recall'])}) | "
+                     f"{'—' if share is None else f'{share:.0%}'} | "
+                     f"{_fmt(g.get('app_event_recall'))} ({_fmt(g.get('overall_app_event_recall'))}) | {g['cause']} |")
     return lines
 
 

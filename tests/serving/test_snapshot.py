@@ -47,3 +47,47 @@ def test_a_changed_shortage_level_reaches_the_next_snapshot(database_url: str, t
     old_levels = {c.shortage_level for c in before.items if c.facts.occupation_code == entry["occupation_code"]}
     assert old_levels == {1} and levels == {3}
     engine.dispose()
+
+
+def test_the_snapshot_carries_shrunk_certificate_rates_and_the_quality_floor_from_the_archive(
+        database_url: str) -> None:
+    """Issue 15: the archive's outcomes per offering reach ranking through the snapshot."""
+    from sqlalchemy import insert, select
+
+    from catalog.tables import Course, Institution, JobCenter
+    from serving.snapshot import build_snapshot
+    from workers.tables import TrainingRecord, Worker
+
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    with writing(factory) as session:
+        apply(session, plan(session, expand_paths([SAMPLE_CATALOG])))
+        center = session.scalar(select(JobCenter.id).limit(1))
+        courses = list(session.scalars(select(Course).join(Institution).where(Institution.credit_rating != "C")
+                                       .order_by(Course.id)))
+        good, bad = courses[0], next(c for c in courses if c.institution_id != courses[0].institution_id)
+        session.execute(insert(Worker), [{"job_center_id": center, "external_ref": f"t-{i}"} for i in range(60)])
+        ids = list(session.scalars(select(Worker.id).where(Worker.external_ref.like("t-%"))))
+        rows = []
+        for i, wid in enumerate(ids):
+            c, certified = (good, i % 10 != 0) if i < 30 else (bad, i % 10 == 0)
+            rows.append({"worker_id": wid, "course_id": c.id, "occupation_code": c.occupation_code, "level": c.level,
+                         "training_type": c.training_type, "status": "completed", "enrolled_on": date(2026, 3, 1),
+                         "end_date": date(2026, 4, 1), "completed_on": date(2026, 4, 1),
+                         "certificate_type": c.certificate_type if certified else None, "subsidized": True,
+                         "subsidy_cny": 0, "hours": 40, "online_hours": 0})
+        session.execute(insert(TrainingRecord), rows)
+    with factory() as session:
+        snap = build_snapshot(session, TODAY)
+    by_id = {it.id: it for it in snap.items}
+    g, b = by_id[good.id], by_id[bad.id]
+    assert g.certificate_rate is not None and b.certificate_rate is not None
+    assert g.certificate_finished == 30 and g.certificate_rate > b.certificate_rate
+    # 27/30 is shrunk toward the mean (30/60), not taken at face value.
+    assert 0.5 < g.certificate_rate < 0.9
+    # 3 of 30 against a mean of one in two: far below its peers, under the floor.
+    assert b.below_quality_floor and not g.below_quality_floor
+    assert snap.arrays.below_floor[snap.row_of[bad.id]]
+    c_rated = [it for it in snap.items if it.institution_credit_rating == "C"]
+    assert c_rated and all(it.below_quality_floor for it in c_rated)
+    engine.dispose()
