@@ -218,10 +218,11 @@ def policy_terms(c: Candidates, w: RankingWeights) -> dict[str, np.ndarray]:
     days = np.asarray(c.days_to_start, dtype=np.float64)
     soon = np.where(days < 0, 0.0, np.where(days <= w.soon_days, 1.0,
                                              np.clip(1.0 - (days - w.soon_days) / (2 * w.soon_days), 0, 1)))
-    n = dist.shape[0]
-    # nan: the archive has no figure for the course (no finished training anywhere yet).
-    rate = np.zeros(n) if c.certificate_rate is None else np.nan_to_num(np.asarray(c.certificate_rate, np.float64))
-    floor = np.zeros(n) if c.below_floor is None else -np.asarray(c.below_floor, dtype=np.float64)
+    # nan: the archive has no figure for the course (no finished training anywhere yet). Without
+    # outcome figures the terms take the full shape (one catalog, or a block of workers × catalog).
+    none = np.zeros(np.shape(dist))
+    rate = none if c.certificate_rate is None else np.nan_to_num(np.asarray(c.certificate_rate, np.float64))
+    floor = none if c.below_floor is None else -np.asarray(c.below_floor, dtype=np.float64)
     return {
         "SAFETY_FIRST": np.asarray(c.safety_first, dtype=np.float64),
         "SHORTAGE_OCCUPATION": shortage,

@@ -177,7 +177,8 @@ def build_audience_state(snapshot: CatalogSnapshot, serving: ModelServing, worke
                           distance_km=dist, days_to_start=days_to_start, shortage_level=arrays.shortage_level,
                           targeted=targeted, credit_score=arrays.credit_score, dismissed=dismissed,
                           interest_match=interest, safety_first=safety, occupation=arrays.occupation,
-                          institution=arrays.institution)
+                          institution=arrays.institution, certificate_rate=arrays.certificate_rate,
+                          below_floor=arrays.below_floor)
         terms = policy_terms(cand, weights)
         if artifact is None or items is None:
             picks = top_k(blend(None, terms, weights), keep, k, occ_col, inst_col, max_per_occupation,
