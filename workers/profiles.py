@@ -84,7 +84,9 @@ def inline_profile(data: dict[str, Any]) -> WorkerProfile:
     """A profile sent inline by the app (nothing stored)."""
     loc = data.get("location") or {}
     return WorkerProfile(
-        birth_date=data.get("birth_date"),
+        # Age counts from the end of the birth month for stored and inline profiles alike, so the
+        # app and the desk get the same decision for one person (a stored profile keeps no day).
+        birth_date=month_end(data.get("birth_date")),
         hukou_county=data.get("hukou_county"),
         residence_county=data.get("residence_county"),
         jobseeking_county=data.get("jobseeking_county"),

@@ -123,3 +123,13 @@ def test_stored_and_inline_profiles_get_identical_decisions(
                  "living_allowance_cny", "free_training", "safety_first", "advance_payment_cny"):
         assert np.array_equal(getattr(stored, name), getattr(inline, name)), name
     assert stored.effective_groups == inline.effective_groups
+
+
+def test_age_counts_from_the_birth_months_end_inline_as_stored() -> None:
+    # Found by the property above: a stored profile keeps only the month (issue 9), so an inline
+    # profile that kept the day was of working age (R5) a few days earlier than the same person
+    # at the desk.
+    stored = to_profile(Worker(birth_date=date(2011, 8, 1), priority_groups=[], certificates=[],
+                               trainings=[], family_links=[], interests=[]))
+    inline = inline_profile({"birth_date": date(2011, 8, 28)})
+    assert stored.birth_date == inline.birth_date == date(2011, 8, 31)
