@@ -16,6 +16,8 @@ from api.context import RecoApp
 from api.db import init_app as init_db
 from api.errors import ProblemApi, register_error_handlers
 from api.fields import RequestParser
+from api.rate_limits import init_app as init_rate_limits
+from api.rate_limits import storage_uri, trust_proxy
 from serving.root import build_services
 from serving.settings import environ, load_settings, secret_problem
 from stats.settings import StatsSettings
@@ -85,8 +87,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
     register_error_handlers(app)
     # One budget per key across the whole API (application limits are shared by all routes;
     # default limits would give a key the full budget on every route separately).
+    trust_proxy(app)
+    init_rate_limits(app)  # before the Limiter: its hooks must run around Flask-Limiter's
     limiter = Limiter(rate_limit_key, app=app, application_limits=[app.config["RATELIMIT_DEFAULT"]],
-                      storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+                      storage_uri=storage_uri(app.config),
                       enabled=app.config["RATELIMIT_ENABLED"])
 
     from api.catalog.routes import blp as catalog_blp

@@ -24,7 +24,13 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "ARTIFACTS_DIR": ("RECO_ARTIFACTS_DIR", "var/artifacts"),
     "MAX_CONTENT_LENGTH": ("RECO_MAX_BODY_BYTES", 256 * 1024),
     "RATELIMIT_DEFAULT": ("RECO_RATE_LIMIT", "600 per minute"),
-    "RATELIMIT_STORAGE_URI": ("RECO_RATE_LIMIT_STORAGE_URI", "memory://"),
+    # Empty: a SQLite file in the instance directory that every worker of the host shares.
+    "RATELIMIT_STORAGE_URI": ("RECO_RATE_LIMIT_STORAGE_URI", ""),
+    # Per client address: requests answered 401 (no, bad or expired credential) before that
+    # address is refused outright, without hashing or looking up what it sends.
+    "RATELIMIT_FAILED_AUTH": ("RECO_RATE_LIMIT_FAILED_AUTH", "30 per minute"),
+    # Reverse proxies in front that set X-Forwarded-For/-Proto (1 with deploy/stack.py; 0: none).
+    "PROXY_HOPS": ("RECO_PROXY_HOPS", 0),
     "RATELIMIT_ENABLED": ("RECO_RATE_LIMIT_ENABLED", True),
     "MODEL_RELOAD_SECONDS": ("RECO_MODEL_RELOAD_SECONDS", 30),
     # How long a SQLite writer queues for the write lock before the request gets 503.
