@@ -200,5 +200,7 @@ def users_list() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, catalog_cli, keys_cli, workers_cli, users_cli):
+    from api.audit_cli import audit_cli
+
+    for group in (db_cli, catalog_cli, keys_cli, workers_cli, users_cli, audit_cli):
         app.cli.add_command(group)

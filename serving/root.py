@@ -25,6 +25,7 @@ from serving.settings import environ, load_settings
 from serving.snapshot import SnapshotCache
 from storage.engine import make_engine
 from storage.session import make_session_factory
+from workers.audit_trail import AuditTrail
 
 
 class SettingsError(ValueError):
@@ -82,6 +83,8 @@ class Services:
     snapshots: SnapshotCache
     models: ModelServing
     clock: Clock
+    # Where the web app's reads leave their audit entries (written in batches; see its module).
+    audit_trail: AuditTrail
 
     @property
     def policy(self) -> PolicySettings:
@@ -95,6 +98,7 @@ class Services:
         return self.clock.today()
 
     def close(self) -> None:
+        self.audit_trail.close()
         self.engine.dispose()
 
 
@@ -130,6 +134,7 @@ def build_services(settings: Mapping[str, Any]) -> Services:
         default_max_km=None if max_km is None else float(max_km),
     )
     engine = make_engine(settings["DATABASE_URL"], busy_timeout_ms=int(settings["SQLITE_BUSY_TIMEOUT_MS"]))
+    sessions = make_session_factory(engine)
     return Services(
         settings=dict(settings),
         ranking=ranking,
@@ -138,10 +143,11 @@ def build_services(settings: Mapping[str, Any]) -> Services:
         secret_key=str(settings.get("SECRET_KEY", "")),
         artifacts_dir=str(settings["ARTIFACTS_DIR"]),
         engine=engine,
-        sessions=make_session_factory(engine),
+        sessions=sessions,
         snapshots=SnapshotCache(),
         models=ModelServing(settings["ARTIFACTS_DIR"], float(settings["MODEL_RELOAD_SECONDS"])),
         clock=Clock(date.fromisoformat(pinned) if pinned else None),
+        audit_trail=AuditTrail(sessions, flush_seconds=int(settings.get("AUDIT_FLUSH_MS", 200)) / 1000),
     )
 
 

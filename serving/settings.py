@@ -39,6 +39,10 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "RANKING_WEIGHTS": ("RECO_RANKING_JSON", None),
     # Weight of each event kind when training, e.g. {"view": 0.5, "enrol": 8}.
     "EVENT_WEIGHTS": ("RECO_EVENT_WEIGHTS", None),
+    # Reads' audit entries are written in batches this often (0: at the end of each request).
+    "AUDIT_FLUSH_MS": ("RECO_AUDIT_FLUSH_MS", 200),
+    # `flask audit prune` deletes audit entries older than this.
+    "AUDIT_RETENTION_DAYS": ("RECO_AUDIT_RETENTION_DAYS", 730),
     # Pin "today" (ISO date) for demos and tests.
     "TODAY": ("RECO_TODAY", None),
     # Travel range for workers whose profile sets none; online courses are always in range.

@@ -97,6 +97,8 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
         "ARTIFACTS_DIR": str(tmp_path / "artifacts"),
         "RATELIMIT_ENABLED": False,
         "TODAY": "2026-11-29",
+        # Reads' audit entries written as each request ends, so a test sees them at once.
+        "AUDIT_FLUSH_MS": 0,
     }
     config.update(overrides)
     return create_app(config)

@@ -14,6 +14,7 @@ from access.keys import Principal
 from catalog.tables import County, Course, JobCenter, utcnow
 from workers import identity
 from workers.access import can_edit, can_see
+from workers.audit_trail import TRAIL_KEY, AuditTrail
 from workers.consent import PURPOSES, record_consent
 from workers.profiles import approximate
 from workers.tables import AuditEntry, FamilyLink, TrainingRecord, Worker, WorkerCertificate
@@ -50,12 +51,23 @@ class DuplicateWorker(ProfileError):
 
 
 def audit(session: Session, principal: Principal | None, action: str, worker_id: int | None,
-          fields: list[str] | tuple[str, ...], *, national_id_hash: str | None = None) -> AuditEntry:
-    entry = AuditEntry(key_id=principal.key_id if principal else None,
+          fields: list[str] | tuple[str, ...], *, national_id_hash: str | None = None,
+          worker_ids: list[int] | None = None) -> AuditEntry:
+    """Record who read or changed which fields of which worker(s).
+
+    A read in a session that carries an :class:`~workers.audit_trail.AuditTrail` (a web request
+    that changes nothing) goes to that trail, written beside the request; everything else is added
+    to ``session`` and commits or rolls back with the change it records."""
+    entry = AuditEntry(at=utcnow(), key_id=principal.key_id if principal else None,
                        user_id=principal.user_id if principal else None,
                        role=principal.role if principal else "cli", action=action,
-                       worker_id=worker_id, fields=sorted(set(fields)), national_id_hash=national_id_hash)
-    session.add(entry)
+                       worker_id=worker_id, worker_ids=sorted(set(worker_ids)) if worker_ids is not None else None,
+                       fields=sorted(set(fields)), national_id_hash=national_id_hash)
+    trail: AuditTrail | None = session.info.get(TRAIL_KEY)
+    if action == "read" and trail is not None:
+        trail.record(entry)
+    else:
+        session.add(entry)
     return entry
 
 

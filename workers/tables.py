@@ -171,6 +171,8 @@ class AuditEntry(Base):
     role: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(16))  # read | create | update | delete | import
     worker_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # A list read (GET /v1/workers) is one entry naming every worker it showed, not one per worker.
+    worker_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Keyed hash of an ID number a caller looked up (registration checks, transfers): who asked
     # about whom is traceable without the number itself.

@@ -103,8 +103,8 @@ class Workers(MethodView):
         total = db().scalar(select(func.count()).select_from(stmt.subquery())) or 0
         page, per_page = args["page"], args["per_page"]
         rows = list(db().scalars(stmt.offset((page - 1) * per_page).limit(per_page)))
-        for w in rows:
-            audit(db(), principal, "read", w.id, PROFILE_FIELDS)
+        if rows:  # one entry for the page, naming every worker on it (it was one row per worker)
+            audit(db(), principal, "read", None, PROFILE_FIELDS, worker_ids=[w.id for w in rows])
         db().commit()
         return {"items": [worker_view(w) for w in rows], "total": total, "page": page, "per_page": per_page}
 
