@@ -10,8 +10,9 @@ export OMP_NUM_THREADS := 1
 FLASK := $(BIN)/flask --app wsgi
 DEMO_WORKERS ?= 20000
 
-.PHONY: install run serve db catalog demo train test lint bench clean what-next
+.PHONY: install run prepare serve stack db catalog demo train test lint bench clean what-next
 BIND := $(or $(RECO_BIND),127.0.0.1:8000)
+STACK_PORT ?= 8080
 
 install: $(VENV)/.installed
 
@@ -25,9 +26,19 @@ $(VAR)/secret_key:
 	mkdir -p $(VAR)
 	umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
 
-# Everything the service needs, then gunicorn on 127.0.0.1:8000. Idempotent: a second run reuses
-# the database, the demo population, the served model and the demo keys (var/demo-keys.env).
-run: install $(VAR)/secret_key
+# Everything the service needs, then gunicorn on 127.0.0.1:8000 (no proxy: for this machine only).
+# Idempotent: a second run reuses the database, the demo population, the served model and the
+# demo keys (var/demo-keys.env).
+run: prepare
+	@$(MAKE) --no-print-directory what-next
+	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# The production stack on this machine: the same preparation, then nginx on 127.0.0.1:$(STACK_PORT)
+# in front of gunicorn on a private unix socket (deploy/stack.py; README "Deployment").
+stack: prepare
+	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); exec $(BIN)/python -m deploy.stack --port $(STACK_PORT)
+
+prepare: install $(VAR)/secret_key
 	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); \
 	$(FLASK) db upgrade && \
 	$(FLASK) catalog import catalog/data && \
@@ -36,9 +47,7 @@ run: install $(VAR)/secret_key
 	{ if [ -e "$${RECO_ARTIFACTS_DIR:-$(VAR)/artifacts}/CURRENT" ]; then \
 	    echo "a model is already being served ($$(cat "$${RECO_ARTIFACTS_DIR:-$(VAR)/artifacts}/CURRENT")); retrain with: bin/reco train"; \
 	  else $(FLASK) train; fi; } && \
-	$(FLASK) demo keys --out $(VAR)/demo-keys.env && \
-	$(MAKE) --no-print-directory what-next && \
-	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	$(FLASK) demo keys --out $(VAR)/demo-keys.env
 
 what-next:
 	@echo ""
