@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, cast, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.session import writing
@@ -202,3 +202,21 @@ def prune(sessions: sessionmaker[Session], before: datetime) -> int:
 
 def retention_cutoff(now: datetime, retention_days: int) -> datetime:
     return now - timedelta(days=retention_days)
+
+
+LIST_READ_LOOKBACK_DAYS = 90
+
+
+def entries_about(session: Session, worker_id: int, *, limit: int = 200,
+                  now: datetime | None = None) -> list[AuditEntry]:
+    """The newest entries about one worker: those naming it, and the list reads that showed it
+    in the last LIST_READ_LOOKBACK_DAYS (those are matched by text, so the look-back bounds the scan)."""
+    own = list(session.scalars(select(AuditEntry).where(AuditEntry.worker_id == worker_id)
+                               .order_by(AuditEntry.id.desc()).limit(limit)))
+    since = (now or datetime.now(UTC)) - timedelta(days=LIST_READ_LOOKBACK_DAYS)
+    candidates = session.scalars(
+        select(AuditEntry).where(AuditEntry.worker_ids.is_not(None), AuditEntry.at >= since,
+                                 cast(AuditEntry.worker_ids, String).like(f"%{int(worker_id)}%"))
+        .order_by(AuditEntry.id.desc()).limit(limit * 4))
+    listed = [e for e in candidates if worker_id in (e.worker_ids or ())]
+    return sorted(own + listed, key=lambda e: e.id, reverse=True)[:limit]

@@ -38,9 +38,10 @@ from recommender.ranking import REASONS
 from serving import archive, clients, eligibility, recommendations, why_nothing
 from serving.enrolment import EnrolmentRefused
 from serving.errors import NotFound
+from workers.audit_trail import entries_about
 from workers.search import ClientQuery, SearchError
 from workers.service import ProfileError, WorkerNotFound, audit, get_worker, update_worker
-from workers.tables import AuditEntry, Worker
+from workers.tables import Worker
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -364,8 +365,7 @@ def audit_trail(worker_id: int) -> str:
     people = {a.id: a for a in db().scalars(select(CounselorAccount))}
     keys = {k.id: k for k in db().scalars(select(ApiKey))}
     rows = []
-    for e in db().scalars(select(AuditEntry).where(AuditEntry.worker_id == worker.id)
-                          .order_by(AuditEntry.id.desc()).limit(200)):
+    for e in entries_about(db(), worker.id, limit=200):  # list reads that showed this client too
         if e.user_id is not None and e.user_id in people:
             who = f"{people[e.user_id].display_name}（{people[e.user_id].username}）"
         elif e.key_id is not None and e.key_id in keys:

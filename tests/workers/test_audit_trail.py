@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 from access.keys import create_key
 from storage.session import writing
 from tests.conftest import TEST_SECRET, make_test_app
+from workers.audit_trail import entries_about
 from workers.service import create_worker
 from workers.tables import AuditEntry
 
@@ -54,6 +55,11 @@ def test_a_page_of_100_workers_is_one_entry_naming_them(catalog_template: Path, 
     [entry] = _entries(app)
     assert entry.worker_id is None and entry.worker_ids == sorted(ids)
     assert entry.role == "counselor" and "name" in entry.fields
+    # A worker's own trail (the console's audit page) still shows the list read that showed them.
+    with app.services.sessions() as session:
+        about = entries_about(session, ids[7])
+        assert entry.id in [e.id for e in about] and [e.action for e in about] == ["read", "create"]
+        assert entry.id not in [e.id for e in entries_about(session, 10_000 + ids[7])]
     app.services.close()
 
 
