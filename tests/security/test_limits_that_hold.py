@@ -25,6 +25,7 @@ from access.keys import create_key
 from storage.session import writing
 from tests.conftest import TEST_SECRET, make_test_app
 
+REDIS_URL = os.environ.get("RECO_TEST_REDIS_URL")
 BAD_KEYS = int(os.environ.get("RECO_TEST_BAD_KEYS", 2_000))  # 20,000: 25 s, same result
 
 
@@ -59,6 +60,25 @@ def test_one_budget_for_every_process_of_the_host(catalog_template: Path, tmp_pa
     third = _app(catalog_template, tmp_path, database=database, RATELIMIT_DEFAULT="10 per minute")
     assert third.test_client().get("/v1/occupations", headers=auth(key)).status_code == 429
     for a in (first, second, third):
+        a.services.engine.dispose()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs RECO_TEST_REDIS_URL (set by .ci/run)")
+def test_one_budget_across_hosts_with_redis(catalog_template: Path, tmp_path: Path) -> None:
+    """Two app instances with instance directories of their own (two hosts: each would have its
+    own SQLite counter file) sharing the database and one Redis."""
+    (tmp_path / "host-a").mkdir()
+    (tmp_path / "host-b").mkdir()
+    first = _app(catalog_template, tmp_path / "host-a", RATELIMIT_DEFAULT="6 per minute",
+                 RATELIMIT_STORAGE_URI=REDIS_URL)
+    key = _key(first)
+    database = Path(first.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    second = _app(catalog_template, tmp_path / "host-b", database=database, RATELIMIT_DEFAULT="6 per minute",
+                  RATELIMIT_STORAGE_URI=REDIS_URL)
+    statuses = [(first, second)[i % 2].test_client().get("/v1/occupations", headers=auth(key)).status_code
+                for i in range(10)]
+    assert statuses == [200] * 6 + [429] * 4, statuses
+    for a in (first, second):
         a.services.engine.dispose()
 
 
