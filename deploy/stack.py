@@ -123,12 +123,16 @@ class Stack:
     def start(self, timeout: float = 30.0) -> Stack:
         if self.nginx_bin is None:
             raise RuntimeError("nginx is not installed (Debian: apt-get install nginx-light)")
-        self._prepare_state()
-        conf = self.render()
+        old_umask = os.umask(0o077)  # config and logs 0600 (the logs carry client addresses)
+        try:
+            self._prepare_state()
+            conf = self.render()
+            self._logs = [open(self.state / "gunicorn.log", "ab"), open(self.state / "nginx-stderr.log", "ab")]  # noqa: SIM115
+        finally:
+            os.umask(old_umask)
         env = {**self.env, "RECO_BIND": f"unix:{self.socket_path}", "RECO_PROXY_HOPS": "1"}
         if self.workers:
             env["RECO_WORKERS"] = str(self.workers)
-        self._logs = [open(self.state / "gunicorn.log", "ab"), open(self.state / "nginx-stderr.log", "ab")]  # noqa: SIM115
         self.gunicorn = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"], cwd=REPO, env=env,
             stdout=self._logs[0], stderr=subprocess.STDOUT)
