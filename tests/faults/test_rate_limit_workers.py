@@ -8,6 +8,7 @@ SQLite file of the host: 40 of 60.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -37,3 +38,29 @@ def test_key_budget_holds_across_two_workers(tmp_path: Path, gunicorn_factory: C
     assert set(statuses) <= {200, 429}
     assert abs(statuses[200] - BUDGET) <= BUDGET * 0.10, statuses
     assert (tmp_path / "rate-limits.sqlite3").stat().st_mode & 0o077 == 0
+
+
+def test_recycled_workers_keep_the_budget(tmp_path: Path, gunicorn_factory: Callable[..., Gunicorn]) -> None:
+    """gunicorn replaces a worker after max_requests (here 12, set through GUNICORN_CMD_ARGS, which
+    overrides gunicorn.conf.py); with per-process counters every new worker started the budget
+    afresh. 30 requests against a budget of 20 go through at least two replacements: with
+    ``memory://`` all 30 answered 200 (workers 371, 1191, 1635); now 20, then 429."""
+    p = prepare_database(f"sqlite:///{tmp_path / 'db.sqlite3'}", SERVER_SECRET, n_workers=1)
+    server = gunicorn_factory(p.url, workers=1, RECO_RATE_LIMIT_ENABLED="1", RECO_RATE_LIMIT="20 per minute",
+                              GUNICORN_CMD_ARGS="--max-requests 12 --max-requests-jitter 0")
+    first = server.workers()
+    statuses: Counter[int] = Counter()
+    seen: set[int] = set(first)
+    for _ in range(30):
+        for _attempt in range(50):  # a worker being replaced refuses connections for a moment
+            try:
+                resp = requests.get(f"{server.base}/v1/occupations?per_page=1",
+                                    headers={**p.auth(p.app_key), "Connection": "close"}, timeout=20)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        statuses[resp.status_code] += 1
+        seen |= server.workers()
+    print(f"\n30 requests, budget 20/minute, max_requests 12: {dict(statuses)}; workers seen {sorted(seen)}")
+    assert len(seen) >= 3  # recycled at least twice
+    assert statuses[200] == 20 and statuses[429] == 10, statuses
