@@ -126,7 +126,7 @@ def workers_import(paths: tuple[Path, ...], dry_run: bool) -> None:
     def work(session: Session) -> list[FileSummary]:
         try:
             batch = importing.plan(session, importing.expand_paths(paths), secret_key=secret, today=on,
-                                   progress=True)
+                                   progress=True, tolerance_days=services().future_tolerance_days)
         except importing.WorkerImportRejected as rejected:
             checks.extend(rejected.identity_checks)
             raise

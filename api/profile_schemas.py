@@ -6,14 +6,15 @@ never stored or logged.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.clock import today
+from api.context import services
 from api.fields import StrictSchema
 from api.workers.schemas import INTEREST, OCCUPATION_CODE, RELATIONS, CertificateIn, LocationIn
+from catalog.import_schemas import DomainDate
 from catalog.vocabulary import (
     CERTIFICATE_TYPES,
     COUNTIES,
@@ -24,6 +25,7 @@ from catalog.vocabulary import (
     SKILL_LEVELS,
     TRAINING_TYPES,
 )
+from policy.date_bounds import profile_problems
 from workers.service import OUTSIDE_CITY
 
 # The same answer as a stored profile: a county the city does not have is a 422, not silently
@@ -48,21 +50,21 @@ class InlineTraining(StrictSchema):
     training_type = fields.String(required=True, validate=validate.OneOf(tuple(TRAINING_TYPES)))
     status = fields.String(required=True, validate=validate.OneOf(("enrolled", "completed", "dropped")))
     subsidized = fields.Boolean(required=True)
-    end_date = fields.Date(allow_none=True)
-    enrolled_on = fields.Date(allow_none=True,
+    end_date = DomainDate(allow_none=True)
+    enrolled_on = DomainDate(allow_none=True,
                               metadata={"description": "R3 counts an open enrolment in this year until it has an end"})
     stage = fields.String(allow_none=True, validate=validate.OneOf(tuple(COURSE_STAGES)),
                           metadata={"description": "Special-operation initial/refresher or entrepreneurship stage (R4)"})
     certificate_type = fields.String(allow_none=True, validate=validate.OneOf(tuple(CERTIFICATE_TYPES)),
                                      metadata={"description": "Certificate earned on completion; counts as held"})
     certificate_level = fields.Integer(allow_none=True, validate=validate.OneOf(tuple(SKILL_LEVELS)))
-    completed_on = fields.Date(allow_none=True)
+    completed_on = DomainDate(allow_none=True)
 
 
 class InlineProfile(StrictSchema):
     """A worker described inline; nothing is stored."""
 
-    birth_date = fields.Date(allow_none=True)
+    birth_date = DomainDate(allow_none=True)
     education = fields.String(allow_none=True, validate=validate.OneOf(tuple(EDUCATION_LEVELS)))
     hukou_county = fields.String(allow_none=True, validate=COUNTY)
     residence_county = fields.String(allow_none=True, validate=COUNTY)
@@ -82,8 +84,9 @@ class InlineProfile(StrictSchema):
     max_travel_km = fields.Float(allow_none=True, validate=validate.Range(0, 300))
     online_ok = fields.Boolean()
 
-    @validates("birth_date")
-    def _not_in_the_future(self, value: date | None, **_: Any) -> None:
-        # A stored profile refuses a future birth date; an inline one must answer the same.
-        if value is not None and value > today():
-            raise ValidationError("is in the future")
+    @validates_schema
+    def _dates_within_the_domain(self, data: dict[str, Any], **_: Any) -> None:
+        # A stored profile and the import refuse these dates; an inline one must answer the same.
+        problems = profile_problems(data, today(), services().future_tolerance_days)
+        if problems:
+            raise ValidationError({name: [message] for name, message in problems.items()})

@@ -33,6 +33,7 @@ from catalog.vocabulary import (
     SPECIAL_OPERATION_STAGES,
     TRAINING_TYPES,
 )
+from policy.date_bounds import outside_window
 
 CATEGORIES = (
     "modern_services",
@@ -67,6 +68,18 @@ def json_type_error(field: fields.Field, value: Any) -> str | None:
             if error:
                 return error
     return None
+
+
+class DomainDate(fields.Date):
+    """A date within the domain's window (``policy/date_bounds.py``): every date field of the API's
+    bodies and filters and of the imports, so no year 0001 or 9999 gets in from anywhere."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        problem = outside_window(day)
+        if problem:
+            raise ValidationError(problem)
+        return day
 
 
 class StrictSchema(ma.Schema):
@@ -183,7 +196,7 @@ class OccupationRow(RowSchema):
 class OccupationListRow(RowSchema):
     kind = fields.String(required=True, validate=validate.OneOf(("shortage", "subsidized")))
     county = fields.String(load_default=None)
-    effective_date = fields.Date(required=True)
+    effective_date = DomainDate(required=True)
     occupation_code = OccupationCode(required=True)
     shortage_level = fields.Integer(load_default=None, validate=validate.Range(1, 3))
 
@@ -234,9 +247,9 @@ class CourseRow(RowSchema):
     )
     hours = fields.Integer(required=True, validate=validate.Range(1, 5000))
     online_hours = fields.Integer(load_default=0, validate=validate.Range(0, 5000))
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
-    enrol_deadline = fields.Date(required=True)
+    start_date = DomainDate(required=True)
+    end_date = DomainDate(required=True)
+    enrol_deadline = DomainDate(required=True)
     seats = fields.Integer(required=True, validate=validate.Range(1, 10_000))
     seats_taken = fields.Integer(load_default=0, validate=validate.Range(0, 10_000))
     county = fields.String(required=True)

@@ -13,6 +13,7 @@ from datetime import date
 from types import MappingProxyType
 
 from policy.archive import counts_toward_limits, subsidized_by_year
+from policy.date_bounds import add_years
 from policy.profile import Certificate, WorkerProfile
 from policy.settings import PolicySettings
 from policy.table import NO_LEVEL, REFRESHER, group_mask
@@ -161,12 +162,8 @@ def _family_groups(profile: WorkerProfile, settings: PolicySettings) -> frozense
 
 
 def _birthday(birth_date: date | None, years: int) -> date | None:
-    if birth_date is None:
-        return None
-    try:
-        return birth_date.replace(year=birth_date.year + years)
-    except ValueError:  # born on 29 February: the birthday falls on 1 March in common years
-        return date(birth_date.year + years, 3, 1)
+    # Saturating: a stored year-9999 date must give an answer, not "year 10005 is out of range".
+    return None if birth_date is None else add_years(birth_date, years)
 
 
 def certificate_valid_on(certificate: Certificate, on: date, settings: PolicySettings) -> bool:

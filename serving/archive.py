@@ -13,7 +13,6 @@ from policy.archive import subsidized_in
 from serving import enrolment
 from serving.errors import NotFound, worker_not_found
 from serving.root import Services
-from workers import service
 from workers.profiles import credit_hours, policy_training
 from workers.service import WorkerNotFound, audit, get_worker
 from workers.tables import TrainingRecord, Worker
@@ -53,7 +52,8 @@ def record_training(services: Services, session: Session, principal: Principal, 
     worker = _worker(session, principal, worker_id, for_edit=True)
     today = services.today()
     record = enrolment.record_training(session, principal, worker, data, snapshot=services.snapshots.get(session, today),
-                                       settings=services.policy, today=today)
+                                       settings=services.policy, today=today,
+                                       tolerance_days=services.future_tolerance_days)
     session.commit()
     return record
 
@@ -62,9 +62,9 @@ def update_training(services: Services, session: Session, principal: Principal, 
                     training_id: int, data: dict[str, Any]) -> TrainingRecord:
     """Record a completion, a drop-out or the subsidy paid (no dates in the future)."""
     worker = _worker(session, principal, worker_id, for_edit=True)
-    enrolment.check_dates(data, services.today())
     try:
-        record = service.update_training(session, principal, worker, training_id, data)
+        record = enrolment.change_training(session, principal, worker, training_id, data, today=services.today(),
+                                           tolerance_days=services.future_tolerance_days)
     except WorkerNotFound:
         raise NotFound(f"Worker {worker_id} has no training record {training_id}.") from None
     session.commit()

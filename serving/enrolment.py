@@ -9,7 +9,7 @@ tolerance in the future are refused: an archive records what happened.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,14 +17,12 @@ from sqlalchemy.orm import Session
 from access.keys import Principal
 from policy import PolicySettings, decide
 from policy.availability import AVAILABILITY_TEXT, availability
+from policy.date_bounds import DEFAULT_FUTURE_TOLERANCE_DAYS, training_problems
 from serving.snapshot import CatalogSnapshot
 from workers.profiles import to_profile
 from workers.service import ProfileError, add_training, audit, update_training
 from workers.tables import TrainingRecord, Worker
 
-# How far ahead of today an enrolment or completion date may be (clock skew, a form filled in
-# the evening for tomorrow's first session): anything later has not happened yet.
-DEFAULT_FUTURE_TOLERANCE_DAYS = 1
 MIN_OVERRIDE_REASON = 10
 
 
@@ -48,11 +46,9 @@ class EnrolmentRefused(Exception):
 
 
 def check_dates(data: dict[str, Any], today: date, tolerance_days: int = DEFAULT_FUTURE_TOLERANCE_DAYS) -> None:
-    latest = today + timedelta(days=tolerance_days)
-    for field in ("enrolled_on", "completed_on"):
-        value = data.get(field)
-        if value is not None and value > latest:
-            raise ProfileError(field, f"is in the future (after {latest.isoformat()}); record what has happened")
+    """The dates the client gave, by the rules the import applies (``policy/date_bounds.py``)."""
+    for field, message in training_problems(data, today, tolerance_days).items():
+        raise ProfileError(field, message)
 
 
 def refusals_for(worker: Worker, course_id: int, data: dict[str, Any], *, snapshot: CatalogSnapshot,
@@ -103,5 +99,7 @@ def change_training(session: Session, principal: Principal, worker: Worker, trai
                     data: dict[str, Any], *, today: date,
                     tolerance_days: int = DEFAULT_FUTURE_TOLERANCE_DAYS) -> TrainingRecord:
     """Record what happened to an enrolment (completion, certificate, drop-out), dates checked."""
-    check_dates(data, today, tolerance_days)
+    record = next((t for t in worker.trainings if t.id == training_id), None)
+    # An end or a completion is checked against the enrolment it closes.
+    check_dates({"enrolled_on": record.enrolled_on, **data} if record else data, today, tolerance_days)
     return update_training(session, principal, worker, training_id, data)

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from policy import PolicySettings
+from policy.date_bounds import DEFAULT_FUTURE_TOLERANCE_DAYS
 from recommender.model import InteractionWeights
 from recommender.ranking import RankingWeights
 from serving.models import ModelServing
@@ -85,6 +86,8 @@ class Services:
     clock: Clock
     # Where the web app's reads leave their audit entries (written in batches; see its module).
     audit_trail: AuditTrail
+    # How far ahead of today a date of something that has happened may be (RECO_FUTURE_TOLERANCE_DAYS).
+    future_tolerance_days: int = DEFAULT_FUTURE_TOLERANCE_DAYS
 
     @property
     def policy(self) -> PolicySettings:
@@ -148,6 +151,7 @@ def build_services(settings: Mapping[str, Any]) -> Services:
         models=ModelServing(settings["ARTIFACTS_DIR"], float(settings["MODEL_RELOAD_SECONDS"])),
         clock=Clock(date.fromisoformat(pinned) if pinned else None),
         audit_trail=AuditTrail(sessions, flush_seconds=int(settings.get("AUDIT_FLUSH_MS", 200)) / 1000),
+        future_tolerance_days=int(settings.get("FUTURE_TOLERANCE_DAYS", DEFAULT_FUTURE_TOLERANCE_DAYS)),
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from policy.date_bounds import DEFAULT_FUTURE_TOLERANCE_DAYS
 from recommender.ranking import DEFAULT_MAX_TRAVEL_KM
 from storage.engine import SQLITE_BUSY_TIMEOUT_MS, default_sqlite_url
 
@@ -47,6 +48,9 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "TODAY": ("RECO_TODAY", None),
     # Travel range for workers whose profile sets none; online courses are always in range.
     "DEFAULT_MAX_KM": ("RECO_DEFAULT_MAX_KM", DEFAULT_MAX_TRAVEL_KM),
+    # How many days ahead of today the date of something that has happened (a certificate issued,
+    # an enrolment, a completion) may be: clock skew, a form filled in the evening.
+    "FUTURE_TOLERANCE_DAYS": ("RECO_FUTURE_TOLERANCE_DAYS", DEFAULT_FUTURE_TOLERANCE_DAYS),
     # Online hours count toward credit hours at this ratio (学员在线学习课时可按比例计入).
     "ONLINE_HOURS_RATIO": ("RECO_ONLINE_HOURS_RATIO", "1.0"),
 }

@@ -46,6 +46,7 @@ from catalog.importing import (
 )
 from catalog.importing import expand_paths as catalog_expand_paths
 from catalog.tables import County, Course, ImportRecord, JobCenter
+from policy.date_bounds import DEFAULT_FUTURE_TOLERANCE_DAYS, profile_problems, training_problems
 from workers import identity
 from workers.profiles import approximate
 from workers.schemas import (
@@ -291,6 +292,7 @@ class WorkerImport:
     job_centers: dict[str, int]  # code -> id
     courses: dict[str, Course]  # code -> course, for the codes the batch names
     existing_refs: dict[tuple[int, str], int] = field(default_factory=dict)  # (center, ref) -> worker id
+    tolerance_days: int = DEFAULT_FUTURE_TOLERANCE_DAYS  # how far ahead "has happened" may reach
     # Every worker the batch's workers files name, valid row or not: a bad worker row is reported
     # once, not again by every training and family link that points at it.
     named: set[tuple[int, str]] = field(default_factory=set)
@@ -347,7 +349,7 @@ def _validate_rows(src: SourceFile, errors: list[RowError], progress: bool) -> N
 
 
 def plan(session: Session, paths: Sequence[Path], *, secret_key: str, today: date,
-         progress: bool = False) -> WorkerImport:
+         progress: bool = False, tolerance_days: int = DEFAULT_FUTURE_TOLERANCE_DAYS) -> WorkerImport:
     """Read and check every file; raise ImportRejected naming every bad row."""
     errors: list[RowError] = []
     sources: list[SourceFile] = []
@@ -361,9 +363,9 @@ def plan(session: Session, paths: Sequence[Path], *, secret_key: str, today: dat
         _validate_rows(src, errors, progress)
 
     job_centers = {code: id_ for code, id_ in session.execute(select(JobCenter.code, JobCenter.id))}
-    batch = WorkerImport(sources, job_centers, {})
-    _check_workers(session, batch, errors, secret_key, today)
-    _check_trainings(batch, errors)
+    batch = WorkerImport(sources, job_centers, {}, tolerance_days=tolerance_days)
+    _check_workers(session, batch, errors, secret_key, today, tolerance_days)
+    _check_trainings(batch, errors, today, tolerance_days)
     if errors:
         raise WorkerImportRejected(sorted(errors, key=lambda e: (e.file, e.row, e.field)), batch.identity_checks)
     return batch
@@ -390,7 +392,7 @@ def _existing_workers(session: Session, center_ids: set[int]) -> dict[tuple[int,
 
 
 def _check_workers(session: Session, batch: WorkerImport, errors: list[RowError],
-                   secret_key: str, today: date) -> None:
+                   secret_key: str, today: date, tolerance_days: int) -> None:
     worker_sources = [s for s in batch.sources if s.kind == "workers"]
     training_sources = [s for s in batch.sources if s.kind == "trainings"]
     centers = batch.job_centers
@@ -441,8 +443,9 @@ def _check_workers(session: Session, batch: WorkerImport, errors: list[RowError]
                 if row[name] is not None and row[name] not in counties:
                     bad.append(RowError(src.path, i, name,
                                         f"unknown county {row[name]!r} (use a county code or {OUTSIDE_CITY!r})"))
-            if row["birth_date"] is not None and row["birth_date"] > today:
-                bad.append(RowError(src.path, i, "birth_date", "is in the future"))
+            # The same date rules as the API (policy/date_bounds.py).
+            bad.extend(RowError(src.path, i, name, message)
+                       for name, message in profile_problems(row, today, tolerance_days).items())
             if row["national_id"] is not None:
                 # Matched through the keyed hash; the messages never repeat the number itself.
                 digest = identity.keyed_hash(secret_key, row["national_id"])
@@ -474,13 +477,16 @@ def _check_workers(session: Session, batch: WorkerImport, errors: list[RowError]
         batch.courses.update((c.code, c) for c in session.scalars(select(Course).where(Course.code.in_(chunk))))
 
 
-def _check_trainings(batch: WorkerImport, errors: list[RowError]) -> None:
+def _check_trainings(batch: WorkerImport, errors: list[RowError], today: date, tolerance_days: int) -> None:
     named = batch.named
     seen: dict[tuple[int, str, str], tuple[str, int]] = {}
     for src in (s for s in batch.sources if s.kind == "trainings"):
         keep: list[tuple[int, dict[str, Any]]] = []
         for i, row in src.valid:
-            bad: list[RowError] = []
+            # The same date rules as the API (policy/date_bounds.py): nothing recorded has happened
+            # in the future.
+            bad = [RowError(src.path, i, name, message)
+                   for name, message in training_problems(row, today, tolerance_days).items()]
             center = batch.job_centers.get(row["job_center"])
             if center is None:
                 bad.append(RowError(src.path, i, "job_center", f"unknown job center {row['job_center']!r}"))
@@ -606,13 +612,13 @@ def _apply_workers(session: Session, batch: WorkerImport, rows: list[tuple[int, 
             if worker is None:
                 worker = Worker(job_center_id=key[0], priority_groups=[], interests=[])
                 written = set(apply_fields(session, worker, data, secret_key=secret_key,
-                                           principal=None, today=today)) | {"job_center"}
+                                           principal=None, today=today, tolerance_days=batch.tolerance_days)) | {"job_center"}
                 session.add(worker)
                 summary.added += 1
             else:
                 changed = {k: v for k, v in data.items() if _differs(worker, k, v, secret_key)}
-                written = set(apply_fields(session, worker, changed, secret_key=secret_key,
-                                           principal=None, today=today)) if changed else set()
+                written = set(apply_fields(session, worker, changed, secret_key=secret_key, principal=None,
+                                           today=today, tolerance_days=batch.tolerance_days)) if changed else set()
             workers.append((worker, row, written))
     session.flush()  # ids for new workers, so family links can point at them
     for (worker, _, _), key in zip(workers, keys, strict=True):
@@ -625,7 +631,7 @@ def _apply_workers(session: Session, batch: WorkerImport, rows: list[tuple[int, 
         have = {(link.relative_id, link.relation) for link in worker.family_links}
         if have != {(f["relative_id"], f["relation"]) for f in want}:
             written |= set(apply_fields(session, worker, {"family": want}, secret_key=secret_key,
-                                        principal=None, today=today))
+                                        principal=None, today=today, tolerance_days=batch.tolerance_days))
         if written:
             touched.setdefault(worker.id, set()).update(written)
             if worker.id in loaded:

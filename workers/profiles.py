@@ -40,6 +40,8 @@ def month_end(birth_month: date | None) -> date | None:
     keep can only make someone younger, never old enough too early (R5's minimum age)."""
     if birth_month is None:
         return None
+    if (birth_month.year, birth_month.month) == (date.max.year, date.max.month):
+        return date.max  # a stored December 9999 has no following month to count back from
     following = date(birth_month.year + birth_month.month // 12, birth_month.month % 12 + 1, 1)
     return date.fromordinal(following.toordinal() - 1)
 

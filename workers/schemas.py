@@ -12,7 +12,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from catalog.import_schemas import StrictSchema
+from catalog.import_schemas import DomainDate, StrictSchema
 from catalog.vocabulary import (
     CERTIFICATE_TYPES,
     COURSE_STAGES,
@@ -55,8 +55,8 @@ class CertificateIn(StrictSchema):
     occupation_code = fields.String(required=True, validate=OCCUPATION_CODE)
     level = fields.Integer(allow_none=True, load_default=None, validate=validate.OneOf(tuple(SKILL_LEVELS)))
     certificate_type = fields.String(required=True, validate=validate.OneOf(tuple(CERTIFICATE_TYPES)))
-    issued_on = fields.Date(allow_none=True, load_default=None)
-    valid_until = fields.Date(allow_none=True, load_default=None)
+    issued_on = DomainDate(allow_none=True, load_default=None)
+    valid_until = DomainDate(allow_none=True, load_default=None)
 
 
 class FamilyIn(StrictSchema):
@@ -74,7 +74,7 @@ class WorkerIn(StrictSchema):
     national_id = NationalId(allow_none=True, metadata={
         "description": "18-digit resident ID (GB 11643). Stored only as a keyed hash and a mask; never returned."})
     phone = fields.String(allow_none=True, validate=validate.Regexp(r"^1[3-9]\d{9}$", error="must be an 11-digit mobile number"))
-    birth_date = fields.Date(allow_none=True, metadata={
+    birth_date = DomainDate(allow_none=True, metadata={
         "description": "Kept to the month (returned as `birth_month`): the day would narrow the ID number"})
     gender = fields.String(allow_none=True, validate=validate.OneOf(GENDERS))
     education = fields.String(allow_none=True, validate=validate.OneOf(tuple(EDUCATION_LEVELS)))
@@ -127,12 +127,12 @@ class TrainingIn(StrictSchema):
     level = fields.Integer(allow_none=True, validate=validate.OneOf(tuple(SKILL_LEVELS)))
     training_type = fields.String(validate=validate.OneOf(tuple(TRAINING_TYPES)))
     status = fields.String(required=True, validate=validate.OneOf(("enrolled", "completed", "dropped")))
-    enrolled_on = fields.Date(required=True)
-    end_date = fields.Date(allow_none=True)
+    enrolled_on = DomainDate(required=True)
+    end_date = DomainDate(allow_none=True)
     stage = fields.String(allow_none=True, validate=validate.OneOf(tuple(COURSE_STAGES)),
                           metadata={"description": "Special-operation initial/refresher or entrepreneurship "
                                                    "stage (R4); filled from course_id"})
-    completed_on = fields.Date(allow_none=True)
+    completed_on = DomainDate(allow_none=True)
     certificate_type = fields.String(allow_none=True, validate=validate.OneOf(tuple(CERTIFICATE_TYPES)),
                                      metadata={"description": "Certificate earned on completion"})
     certificate_level = fields.Integer(allow_none=True, validate=validate.OneOf(tuple(SKILL_LEVELS)))
@@ -146,8 +146,8 @@ class TrainingPatch(StrictSchema):
     """What happened to an enrolment; what was trained is fixed once recorded."""
 
     status = fields.String(validate=validate.OneOf(("enrolled", "completed", "dropped")))
-    end_date = fields.Date(allow_none=True)
-    completed_on = fields.Date(allow_none=True)
+    end_date = DomainDate(allow_none=True)
+    completed_on = DomainDate(allow_none=True)
     certificate_type = fields.String(allow_none=True, validate=validate.OneOf(tuple(CERTIFICATE_TYPES)),
                                      metadata={"description": "Certificate earned on completion"})
     certificate_level = fields.Integer(allow_none=True, validate=validate.OneOf(tuple(SKILL_LEVELS)))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from access.keys import Principal
 from catalog.tables import County, Course, JobCenter, utcnow
+from policy.date_bounds import DEFAULT_FUTURE_TOLERANCE_DAYS, profile_problems
 from workers import identity
 from workers.access import can_edit, can_see
 from workers.audit_trail import TRAIL_KEY, AuditTrail
@@ -125,11 +126,15 @@ def _job_center_for(session: Session, principal: Principal | None, code: str | N
 
 
 def apply_fields(session: Session, worker: Worker, data: dict[str, Any], *, secret_key: str,
-                 principal: Principal | None, today: date, consent_channel: str | None = None) -> list[str]:
+                 principal: Principal | None, today: date, consent_channel: str | None = None,
+                 tolerance_days: int = DEFAULT_FUTURE_TOLERANCE_DAYS) -> list[str]:
     """Set the given fields on ``worker``; return the names of the fields written.
 
     Consents (``push_opt_in``, ``personalized``) go through :func:`workers.consent.record_consent`
     last, once the profile is complete: history row, audit, pending pushes cancelled on withdrawal."""
+    # The same date rules as the import and the inline profile (policy/date_bounds.py).
+    for field, message in profile_problems(data, today, tolerance_days).items():
+        raise ProfileError(field, message)
     written: list[str] = []
     for field in ("hukou_county", "residence_county", "jobseeking_county"):
         if field in data:
@@ -193,11 +198,13 @@ def apply_fields(session: Session, worker: Worker, data: dict[str, Any], *, secr
 
 
 def create_worker(session: Session, principal: Principal | None, data: dict[str, Any], *,
-                  secret_key: str, today: date) -> Worker:
+                  secret_key: str, today: date,
+                  tolerance_days: int = DEFAULT_FUTURE_TOLERANCE_DAYS) -> Worker:
     data = dict(data)
     data.setdefault("job_center", None)
     worker = Worker(priority_groups=[], interests=[])
-    written = apply_fields(session, worker, data, secret_key=secret_key, principal=principal, today=today)
+    written = apply_fields(session, worker, data, secret_key=secret_key, principal=principal, today=today,
+                           tolerance_days=tolerance_days)
     session.add(worker)
     session.flush()
     audit(session, principal, "create", worker.id, written,
@@ -206,8 +213,10 @@ def create_worker(session: Session, principal: Principal | None, data: dict[str,
 
 
 def update_worker(session: Session, principal: Principal, worker: Worker, data: dict[str, Any], *,
-                  secret_key: str, today: date) -> Worker:
-    written = apply_fields(session, worker, data, secret_key=secret_key, principal=principal, today=today)
+                  secret_key: str, today: date,
+                  tolerance_days: int = DEFAULT_FUTURE_TOLERANCE_DAYS) -> Worker:
+    written = apply_fields(session, worker, data, secret_key=secret_key, principal=principal, today=today,
+                           tolerance_days=tolerance_days)
     session.flush()
     audit(session, principal, "update", worker.id, written,
           national_id_hash=worker.national_id_hash if "national_id" in written else None)

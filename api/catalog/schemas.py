@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from api.fields import NearQuery, PageMeta, PageQuery
 from catalog.coordinates import CRS_NAMES
-from catalog.import_schemas import CATEGORIES
+from catalog.import_schemas import CATEGORIES, DomainDate
 from catalog.vocabulary import (
     CERTIFICATE_TYPES,
     CREDIT_RATINGS,
@@ -85,8 +85,8 @@ class CourseFilterQuery(NearQuery):
     priority_group = fields.String(validate=validate.OneOf(tuple(PRIORITY_GROUPS)),
                                    metadata={"description": "Courses aimed at this priority group"})
     institution = fields.String(validate=validate.Length(1, 64), metadata={"description": "Institution code"})
-    starts_after = fields.Date(metadata={"description": "Start date on or after (YYYY-MM-DD)"})
-    starts_before = fields.Date(metadata={"description": "Start date on or before (YYYY-MM-DD)"})
+    starts_after = DomainDate(metadata={"description": "Start date on or after (YYYY-MM-DD)"})
+    starts_before = DomainDate(metadata={"description": "Start date on or before (YYYY-MM-DD)"})
     has_open_seats = fields.Boolean()
     include_ended = fields.Boolean(load_default=False, metadata={
         "description": "Also courses that have ended (hidden by default)"})

@@ -222,7 +222,8 @@ def edit(worker_id: int) -> str | WerkzeugResponse | tuple[str, int]:
         }
         try:
             data = WorkerPatch(partial=True).load(raw)
-            update_worker(db(), principal(), worker, data, secret_key=services().secret_key, today=today())
+            update_worker(db(), principal(), worker, data, secret_key=services().secret_key, today=today(),
+                          tolerance_days=services().future_tolerance_days)
         except ma.ValidationError as exc:
             errors = {str(k): "；".join(map(str, v)) if isinstance(v, list) else str(v)
                       for k, v in exc.normalized_messages().items()}

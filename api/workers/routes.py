@@ -114,8 +114,8 @@ class Workers(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register a worker profile at the caller's job center."""
-        worker = create_worker(db(), current_principal(), data,
-                               secret_key=services().secret_key, today=today())
+        worker = create_worker(db(), current_principal(), data, secret_key=services().secret_key, today=today(),
+                               tolerance_days=services().future_tolerance_days)
         db().commit()
         return worker_view(worker)
 
@@ -159,8 +159,8 @@ class WorkerById(MethodView):
     def patch(self, data: dict[str, Any], worker_id: int) -> dict[str, Any]:
         """Change some fields of a profile; lists are replaced whole."""
         worker = load_worker(worker_id, for_edit=True)
-        update_worker(db(), current_principal(), worker, data,
-                      secret_key=services().secret_key, today=today())
+        update_worker(db(), current_principal(), worker, data, secret_key=services().secret_key, today=today(),
+                      tolerance_days=services().future_tolerance_days)
         db().commit()
         return worker_view(worker)
 
