@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from flask import Flask, current_app
 
+from api.json_limits import BoundedJSONProvider
 from serving.root import Services
 
 if TYPE_CHECKING:
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
 class RecoApp(Flask):
     """Flask with the services built once by :func:`serving.root.build_services`."""
 
+    # JSON bodies parsed with bounds on depth and number length (a 400, never a RecursionError).
+    json_provider_class = BoundedJSONProvider
     services: Services
     rest_api: ProblemApi
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import marshmallow as ma
 from flask import has_request_context, request
 from marshmallow import fields, validate
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 
+from api import json_limits
 from catalog.import_schemas import StrictSchema, json_type_error
 
 __all__ = ["LatLon", "NearQuery", "PageMeta", "PageQuery", "RequestParser", "StrictSchema", "json_type_error"]
@@ -28,6 +29,17 @@ class RequestParser(FlaskParser):
 
     DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {  # noqa: RUF012  (webargs' own shape)
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None}
+
+    def _raw_load_json(self, req: Any) -> Any:
+        # Our bounds on depth and number length (api/json_limits.py), as request.get_json has.
+        if not is_json_request(req):
+            return ma.missing
+        return json_limits.loads(req.get_data(cache=True))
+
+    def _handle_invalid_json_error(self, error: Any, req: Any, *args: Any, **kwargs: Any) -> NoReturn:
+        reason = error.message if isinstance(error, json_limits.JsonOutOfBounds) else "Invalid JSON body."
+        abort(400, exc=error, messages={"json": {"_schema": [reason]}})
+        raise AssertionError("abort always raises")  # pragma: no cover
 
     def load_json(self, req: Any, schema: ma.Schema) -> Any:
         if not is_json_request(req):
