@@ -23,7 +23,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	touch $@
 
 $(VAR)/secret_key:
-	mkdir -p $(VAR)
+	mkdir -p -m 700 $(VAR)
 	umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
 
 # Everything the service needs, then gunicorn on 127.0.0.1:8000 (no proxy: for this machine only).

@@ -30,3 +30,13 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("RECO_LOG_LEVEL", "info").lower()
+# Files the service writes (database, WAL, artifacts, push plans) are for its own user only.
+umask = 0o077
+# gunicorn >= 25 opens a control socket (for `gunicornc`) at one fixed path per user
+# ($XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl): two instances on one machine would
+# share it, and stopping one removes the other's. Off, unless RECO_CONTROL_SOCKET names a path
+# for this instance.
+if os.environ.get("RECO_CONTROL_SOCKET"):
+    control_socket = os.environ["RECO_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

@@ -19,6 +19,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
 # Execution option that marks a connection as a writer (see module docstring).
 WRITE_OPTION = "reco_write"
 
@@ -37,8 +39,8 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = SQLITE_B
 
 def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
     parsed = make_url(url)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+        private_database_file(Path(parsed.database))
     engine = create_engine(
         url,
         echo=echo,
@@ -65,6 +67,30 @@ def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def private_database_file(path: Path) -> None:
+    """Create the database file (and its folder) readable by the service's user only: it holds
+    names, phones and keyed ID hashes. SQLite gives the -wal and -shm files the database file's
+    mode, so they are private too. An existing file or folder readable by others is tightened."""
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        os.chmod(folder, PRIVATE_DIR_MODE)  # mkdir's mode passes through the umask
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        pass
+    else:
+        os.close(fd)
+    for member in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            if member.stat().st_mode & 0o077:
+                os.chmod(member, PRIVATE_FILE_MODE)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            continue  # not ours to change (a shared read-only copy, say): leave it as it is
 
 
 def default_sqlite_url(instance_dir: str | os.PathLike[str]) -> str:
