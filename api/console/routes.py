@@ -22,7 +22,7 @@ from api.context import services
 from api.db import db
 from api.eligibility.routes import decision_view, why_nothing_view
 from api.recommendations.routes import item_view
-from api.workers.routes import training_view, worker_view
+from api.workers.routes import profile_etag, training_view, worker_view
 from api.workers.schemas import WorkerPatch
 from catalog.names_en import PRIORITY_GROUPS_EN
 from catalog.tables import County, JobCenter
@@ -221,6 +221,11 @@ def edit(worker_id: int) -> str | WerkzeugResponse | tuple[str, int]:
             "online_ok": form.get("online_ok") == "on",
         }
         try:
+            # The version the form was filled from (the API's If-Match): another counselor's save
+            # in between is not overwritten.
+            if form.get("version") and form["version"] != profile_etag(worker):
+                errors = {"档案": "打开此页后，档案已被他人修改；请重新打开此页再改"}
+                raise ProfileError("version", "changed since")
             data = WorkerPatch(partial=True).load(raw)
             update_worker(db(), principal(), worker, data, secret_key=services().secret_key, today=today(),
                           tolerance_days=services().future_tolerance_days)
@@ -228,7 +233,7 @@ def edit(worker_id: int) -> str | WerkzeugResponse | tuple[str, int]:
             errors = {str(k): "；".join(map(str, v)) if isinstance(v, list) else str(v)
                       for k, v in exc.normalized_messages().items()}
         except ProfileError as exc:
-            errors = {exc.field: exc.message}
+            errors = errors or {exc.field: exc.message}
         except ValueError:
             errors = {"max_travel_km": "请输入数字"}
         if not errors:
@@ -237,10 +242,12 @@ def edit(worker_id: int) -> str | WerkzeugResponse | tuple[str, int]:
             return redirect(url_for("console.client", worker_id=worker.id))
         db().rollback()
         worker = load_client(worker_id, for_edit=True)
-        return render_template("console/edit.html", w=worker_view(worker), form=raw, errors=errors,
-                               counties=counties()), 422
+        stale = "档案" in errors
+        return render_template("console/edit.html", w=worker_view(worker), form=worker_view(worker) if stale else raw,
+                               errors=errors, counties=counties(), version=profile_etag(worker)), 412 if stale else 422
     view = worker_view(worker)
-    return render_template("console/edit.html", w=view, form=view, errors=errors, counties=counties())
+    return render_template("console/edit.html", w=view, form=view, errors=errors, counties=counties(),
+                           version=profile_etag(worker))
 
 
 @bp.route("/clients/<int:worker_id>/recommendations", endpoint="recommendations")

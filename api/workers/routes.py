@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import String, cast, func, select
+from werkzeug.http import quote_etag
 
 from api.auth import current_principal, requires
 from api.clock import today
@@ -46,11 +51,23 @@ blp = Blueprint("workers", __name__, url_prefix="/v1/workers",
                 description="Worker profiles and training records (counselors)")
 
 PROFILE_FIELDS = sorted(WorkerOut().fields)
+ETAG_HEADER = {"description": "This version of the profile; send it in If-Match to change it",
+               "schema": {"type": "string"}}
+IF_MATCH_PARAMETER = {
+    "name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": "The ETag of the profile as you read it. When it no longer matches (someone changed "
+                   "the profile since), nothing is written and the answer is 412. Optional: without it "
+                   "the change is applied to whatever is stored (the last write wins)."}
 
 
 def worker_view(w: Worker) -> dict[str, Any]:
+    return redact_for(current_principal(), profile_state(w))
+
+
+def profile_state(w: Worker) -> dict[str, Any]:
+    """The whole profile as the API shows it, before redaction for the caller."""
     center = db().get(JobCenter, w.job_center_id)
-    view = {
+    return {
         "id": w.id, "job_center": center.code if center else "", "external_ref": w.external_ref,
         "name": w.name, "national_id_masked": w.national_id_masked, "phone": w.phone,
         "birth_month": w.birth_date.strftime("%Y-%m") if w.birth_date else None,
@@ -70,7 +87,25 @@ def worker_view(w: Worker) -> dict[str, Any]:
         "credit_hours": credit_hours(w, services().online_hours_ratio),
         "created_at": as_utc(w.created_at), "updated_at": as_utc(w.updated_at),
     }
-    return redact_for(current_principal(), view)
+
+
+def profile_etag(w: Worker) -> str:
+    """The profile's entity tag: a keyed hash of the whole profile, so every role's read of one
+    version carries the same tag (and a redacted reader cannot test guesses of a hidden field
+    against it)."""
+    state = json.dumps(profile_state(w), sort_keys=True, default=str, ensure_ascii=False)
+    digest = hmac.new(services().secret_key.encode(), b"profile-etag\0" + state.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def check_if_match(w: Worker) -> None:
+    """Optimistic concurrency: a PATCH that names the version it read (``If-Match``) is refused with
+    412 when the profile has changed since. Without ``If-Match`` the write goes ahead (older
+    clients keep working; the OpenAPI document says so)."""
+    if request.if_match and not request.if_match.contains(profile_etag(w)) and not request.if_match.star_tag:
+        fail(412, "The profile has changed since you read it: read it again (GET) and reapply your change "
+                  "with the new ETag in If-Match.",
+             messages={"headers": {"If-Match": ["does not match the current ETag"]}})
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -110,14 +145,14 @@ class Workers(MethodView):
 
     @requires(blp, "admin", "counselor")
     @blp.arguments(WorkerIn)
-    @blp.response(201, WorkerOut)
+    @blp.response(201, WorkerOut, headers={"ETag": ETAG_HEADER})
     @blp.alt_response(409, response="CONFLICT")
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         """Register a worker profile at the caller's job center."""
         worker = create_worker(db(), current_principal(), data, secret_key=services().secret_key, today=today(),
                                tolerance_days=services().future_tolerance_days)
         db().commit()
-        return worker_view(worker)
+        return worker_view(worker), {"ETag": quote_etag(profile_etag(worker))}
 
 
 @blp.route("/search", methods=["POST"])
@@ -141,28 +176,38 @@ def find_client(data: dict[str, Any]) -> dict[str, Any]:
 @blp.route("/<int:worker_id>")
 class WorkerById(MethodView):
     @requires(blp, "admin", "counselor", "worker", scope="profile:read")
-    @blp.response(200, WorkerOut)
+    @blp.response(200, WorkerOut, headers={"ETag": ETAG_HEADER})
     @blp.alt_response(404, response="NOT_FOUND")
-    def get(self, worker_id: int) -> dict[str, Any]:
-        """One worker profile (counselors of its job center; a signed-in worker: only their own)."""
+    def get(self, worker_id: int) -> tuple[dict[str, Any], dict[str, str]]:
+        """One worker profile (counselors of its job center; a signed-in worker: only their own).
+
+        The `ETag` names this version of the profile; send it back in `If-Match` when you change
+        the profile, so a change made meanwhile by someone else is not overwritten."""
         worker = load_worker(worker_id)
         view = worker_view(worker)
         audit(db(), current_principal(), "read", worker.id, sorted(view))
         db().commit()
-        return view
+        return view, {"ETag": quote_etag(profile_etag(worker))}
 
     @requires(blp, "admin", "counselor")
     @blp.arguments(WorkerPatch(partial=True))
-    @blp.response(200, WorkerOut)
+    @blp.doc(parameters=[IF_MATCH_PARAMETER])
+    @blp.response(200, WorkerOut, headers={"ETag": ETAG_HEADER})
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    def patch(self, data: dict[str, Any], worker_id: int) -> dict[str, Any]:
-        """Change some fields of a profile; lists are replaced whole."""
+    @blp.alt_response(412, response="PRECONDITION_FAILED")
+    def patch(self, data: dict[str, Any], worker_id: int) -> tuple[dict[str, Any], dict[str, str]]:
+        """Change some fields of a profile; lists are replaced whole.
+
+        Send the `ETag` of the profile you read in `If-Match`: if the profile has changed since,
+        nothing is written and the answer is 412 (read it again and reapply). `If-Match` is
+        optional, for older clients; without it the last write wins."""
         worker = load_worker(worker_id, for_edit=True)
+        check_if_match(worker)
         update_worker(db(), current_principal(), worker, data, secret_key=services().secret_key, today=today(),
                       tolerance_days=services().future_tolerance_days)
         db().commit()
-        return worker_view(worker)
+        return worker_view(worker), {"ETag": quote_etag(profile_etag(worker))}
 
     @requires(blp, "admin", "counselor")
     @blp.response(204)
