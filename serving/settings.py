@@ -8,14 +8,25 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from zxcvbn import zxcvbn
+
 from policy.date_bounds import DEFAULT_FUTURE_TOLERANCE_DAYS
 from recommender.ranking import DEFAULT_MAX_TRAVEL_KM
 from storage.engine import SQLITE_BUSY_TIMEOUT_MS, default_sqlite_url
 
-# Secrets that ship in examples or tests: the service refuses to run with one of them outside
-# testing, so a copied config never guards real ID numbers.
-KNOWN_DEFAULT_SECRETS = frozenset({"", "change-me", "dev", "secret", "test-secret-not-for-production"})
+# Secrets that ship in examples or tests (the test suite's own is the last): the service refuses
+# to run with one of them outside testing, so a copied config never guards real ID numbers.
+KNOWN_DEFAULT_SECRETS = frozenset({"", "change-me", "changeme", "change_me", "changethis", "dev", "secret",
+                                   "secret-key", "secret_key", "your-secret-key", "supersecret",
+                                   "test-secret-not-for-production"})
 MIN_SECRET_LENGTH = 32
+# zxcvbn's estimate of the guesses an attacker needs, as a power of ten: 10^30 is about 100 bits.
+# A generated key (`secrets.token_urlsafe(32)` or longer) scores 40-64; 'a' * 32 scores 2.6, a
+# key of repeated blocks or dictionary words far below 30.
+MIN_SECRET_GUESSES_LOG10 = 30.0
+# zxcvbn's matching grows quickly with length; past this a key is judged on its first characters.
+ENTROPY_CHECKED_CHARS = 100
+GENERATE_HINT = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     # setting: (environment variable, default)
@@ -80,11 +91,17 @@ def load_settings(environ: Mapping[str, str], overrides: Mapping[str, Any] | Non
 
 
 def secret_problem(secret: str) -> str | None:
-    """Why a secret key must not be used, or None."""
-    if secret in KNOWN_DEFAULT_SECRETS:
+    """Why a secret key must not be used, or None. The message never repeats the key."""
+    if secret.strip().lower() in KNOWN_DEFAULT_SECRETS:
         return "RECO_SECRET_KEY is unset or a known default"
     if len(secret) < MIN_SECRET_LENGTH:
         return f"RECO_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters"
+    if any(known and known in secret.lower() for known in KNOWN_DEFAULT_SECRETS if len(known) >= 8):
+        return "RECO_SECRET_KEY contains a known default"
+    guesses_log10 = float(zxcvbn(secret[:ENTROPY_CHECKED_CHARS])["guesses_log10"])
+    if guesses_log10 < MIN_SECRET_GUESSES_LOG10:
+        return (f"RECO_SECRET_KEY is guessable (about 10^{guesses_log10:.0f} guesses: repeats, words or "
+                f"patterns; at least 10^{MIN_SECRET_GUESSES_LOG10:.0f} needed); {GENERATE_HINT}")
     return None
 
 

@@ -34,7 +34,7 @@ from workers.service import create_worker
 from workers.tables import Worker
 
 # A production-grade secret for real gunicorn processes (TESTING is off there).
-SERVER_SECRET = "faults-" + "x7Qp2Lw9" * 6
+SERVER_SECRET = "faults-Qm3v9XcT1pLr8ZsK2wYd7NbH4gJe6UaF0oRi5tVyW8"
 TODAY = date(2026, 11, 29)
 
 
