@@ -10,16 +10,26 @@ export OMP_NUM_THREADS := 1
 FLASK := $(BIN)/flask --app wsgi
 DEMO_WORKERS ?= 20000
 
-.PHONY: install run prepare serve stack db catalog demo train test lint bench clean what-next
+.PHONY: install install-runtime run prepare serve stack db catalog demo train test lint bench clean what-next
 BIND := $(or $(RECO_BIND),127.0.0.1:8000)
 STACK_PORT ?= 8080
 
-install: $(VENV)/.installed
+# A current setuptools in the environment too (the venv module seeds an old one with known advisories).
+SETUPTOOLS := 84.2.1
 
-$(VENV)/.installed: setup.cfg pyproject.toml
+# `install`: the developer's environment (runtime, test and lint tools). `make run`/`serve` need the
+# runtime only (install_requires): a deployment carries no test tools.
+install: $(VENV)/.installed
+install-runtime: $(VENV)/.runtime
+
+$(VENV)/.runtime: setup.cfg pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --upgrade pip setuptools==$(SETUPTOOLS)
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime
+	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $@
 
 $(VAR)/secret_key:
@@ -38,7 +48,7 @@ run: prepare
 stack: prepare
 	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); exec $(BIN)/python -m deploy.stack --port $(STACK_PORT)
 
-prepare: install $(VAR)/secret_key
+prepare: install-runtime $(VAR)/secret_key
 	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); \
 	$(FLASK) db upgrade && \
 	$(FLASK) catalog import catalog/data && \
@@ -59,14 +69,16 @@ what-next:
 	@echo "  Operator commands, in any shell: bin/reco keys list | bin/reco users create --username NAME --job-center JC-TINGHU"
 	@echo ""
 
-serve: install $(VAR)/secret_key
+serve: install-runtime $(VAR)/secret_key
 	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install
 	$(BIN)/python -m pytest
 
+# The dependency audit works offline (deploy/advisories/advisories.json) and adds pip-audit's
+# online check when the advisory service answers.
 lint: install
-	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/lint-imports
+	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/lint-imports && $(BIN)/python deploy/advisories/audit.py
 
 bench: install
 	$(BIN)/python bench/bench_eligibility.py && $(BIN)/python bench/bench_scoring.py \
