@@ -204,3 +204,14 @@ def test_a_counselors_morning_in_chromium(app: Flask, server: str, browser: WebD
     assert "赵老伯" not in browser.page_source
     browser.save_screenshot(str(shots / "09-other-center-refused.png"))
     assert len(list(shots.glob("*.png"))) == 9
+
+
+def test_api_docs_render_offline_under_their_csp(server: str, browser: WebDriver) -> None:
+    # /docs: Swagger UI from the pinned package, served by us under a strict CSP. It renders the
+    # operations (so the CSP blocks nothing it needs) and loads nothing from another origin.
+    browser.get(f"{server}/docs")
+    wait_for(browser, ".opblock-summary-path")
+    paths = {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+    assert "/v1/workers/{worker_id}" in {p.replace("\u200b", "") for p in paths}
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded and all(url.startswith(server) for url in loaded), loaded
