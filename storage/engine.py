@@ -12,6 +12,7 @@ on the busy timeout instead) while reads stay deferred and, under WAL, never blo
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -39,14 +40,21 @@ def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = SQLITE_B
 
 def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
     parsed = make_url(url)
-    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
-        private_database_file(Path(parsed.database))
+    database = Path(parsed.database) if parsed.database and parsed.database != ":memory:" else None
+    if database is not None:
+        private_folder(database.parent)
     engine = create_engine(
         url,
         echo=echo,
         hide_parameters=True,
         connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
     )
+
+    if database is not None:
+        @event.listens_for(engine, "do_connect")
+        def _private_file(*_: Any) -> None:
+            # Before SQLite opens (and so creates) the file: it is created 600, never briefly 644.
+            private_database_file(database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -69,28 +77,30 @@ def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
     return engine
 
 
-def private_database_file(path: Path) -> None:
-    """Create the database file (and its folder) readable by the service's user only: it holds
-    names, phones and keyed ID hashes. SQLite gives the -wal and -shm files the database file's
-    mode, so they are private too. An existing file or folder readable by others is tightened."""
-    folder = path.parent
+def private_folder(folder: Path) -> None:
+    """Create the database's folder readable by the service's user only (700)."""
     if not folder.exists():
         folder.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         os.chmod(folder, PRIVATE_DIR_MODE)  # mkdir's mode passes through the umask
+
+
+def private_database_file(path: Path) -> None:
+    """Create the database file readable by the service's user only (600): it holds names, phones
+    and keyed ID hashes. SQLite gives the -wal and -shm files the database file's mode, so they
+    are private too. An existing file readable by others is tightened."""
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
-    except FileExistsError:
-        pass
+    except OSError:
+        pass  # it exists (or cannot be created: SQLite's own open reports that)
     else:
         os.close(fd)
     for member in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         try:
-            if member.stat().st_mode & 0o077:
+            mode = member.stat().st_mode
+            if stat.S_ISREG(mode) and mode & 0o077:
                 os.chmod(member, PRIVATE_FILE_MODE)
-        except FileNotFoundError:
-            continue
-        except PermissionError:
-            continue  # not ours to change (a shared read-only copy, say): leave it as it is
+        except OSError:
+            continue  # gone, or not ours to change (a shared read-only copy, say): leave it
 
 
 def default_sqlite_url(instance_dir: str | os.PathLike[str]) -> str:

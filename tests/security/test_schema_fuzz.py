@@ -48,6 +48,11 @@ UNEXPRESSIBLE_422 = {
     "PATCH /v1/workers/{worker_id}/trainings/{training_id}": "a completion needs completed_on; dates must be ordered "
                                                              "and not in the future",
     "POST /v1/events": "worker_id and course_id must exist",
+    # policy/date_bounds.py: OpenAPI 3.0 gives a date no range, and "not in the future" moves daily.
+    "POST /v1/eligibility": "dates within 1900..2199; birth, issue and completion not in the future; ends after starts",
+    "POST /v1/recommendations": "dates within 1900..2199; birth, issue and completion not in the future; ends after "
+                                "starts",
+    "POST /v1/why-nothing": "dates within 1900..2199; birth, issue and completion not in the future; ends after starts",
     "GET /v1/stats/quarterly": "a plan must cover the quarter; center and plan must exist",
     "GET /v1/stats/quarterly/export": "a plan must cover the quarter; center and plan must exist",
     "GET /v1/stats/quarterly/charts/{chart}": "a plan must cover the quarter; center and plan must exist",
