@@ -157,7 +157,9 @@ def test_slow_clients_starve_bare_gunicorn_but_not_the_stack(stack: tuple[Stack,
           f"\n  bare gunicorn: {bare.count(200)}/{len(bare)} probes answered; after the attack {recovered}")
     assert len(proxied) >= 8 and all(status == 200 for status in proxied), proxied
     assert attack.closed_by_server >= SLOW_HEADERS // 2  # nginx's client_header_timeout fired
-    assert bare.count(200) <= len(bare) // 4, bare  # starved without the proxy
+    # Starved without the proxy: 0/3 in most runs, 1/3 once on a loaded machine (a thread freed
+    # between two slow connections); the point is the contrast with every probe answered above.
+    assert None in bare and bare.count(200) <= len(bare) // 2, bare
     assert recovered == [200, 200, 200]
 
 
