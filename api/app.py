@@ -67,7 +67,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
         },
         JSON_SORT_KEYS=False,
         RATELIMIT_HEADERS_ENABLED=True,
-        RATELIMIT_KEY_PREFIX="reco",
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     # Debug mode can never be on in this service: the Werkzeug debugger executes code.

@@ -65,6 +65,17 @@ def tcp_accepts(host: str, port: int) -> bool:
         return False
 
 
+def stop_process(proc: subprocess.Popen[bytes] | None, sig: int) -> None:
+    """Send ``sig`` and wait for the process (25 s, then SIGKILL); nothing if it has ended."""
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
 class Stack:
     """nginx on ``host:port`` in front of gunicorn on a unix socket; start, stop, or use as a
     context manager. ``env`` is the app's environment (RECO_*, DATABASE_URL)."""
@@ -101,10 +112,18 @@ class Stack:
             os.umask(old)
         self.socket_path.unlink(missing_ok=True)
 
+    def upstream_servers(self) -> str:
+        """The ``server`` lines of nginx's upstream block: here the one gunicorn socket."""
+        return f"        server unix:{self.socket_path};"
+
+    def processes(self) -> list[subprocess.Popen[bytes] | None]:
+        """Every process of the stack; when one ends, the stack stops."""
+        return [self.gunicorn, self.nginx]
+
     def render(self) -> Path:
         """Write the nginx configuration for this stack; returns its path."""
         text = TEMPLATE.read_text()
-        values = {**self.settings, "STATE": str(self.state), "SOCKET": str(self.socket_path),
+        values = {**self.settings, "STATE": str(self.state), "UPSTREAM_SERVERS": self.upstream_servers(),
                   "HOST": self.host, "PORT": str(self.port)}
         for name, value in values.items():
             text = text.replace(f"@@{name}@@", value)
@@ -146,7 +165,7 @@ class Stack:
     def _wait(self, ready: object, timeout: float, what: str) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for proc in (self.gunicorn, self.nginx):
+            for proc in self.processes():
                 if proc is not None and proc.poll() is not None:
                     self.stop()
                     raise RuntimeError(f"{what} exited ({proc.returncode}); see {self.state}/*.log")
@@ -159,13 +178,7 @@ class Stack:
     def stop(self) -> None:
         # nginx first (SIGQUIT: finish what is in flight), then gunicorn (SIGTERM: graceful).
         for proc, sig in ((self.nginx, signal.SIGQUIT), (self.gunicorn, signal.SIGTERM)):
-            if proc is not None and proc.poll() is None:
-                proc.send_signal(sig)
-                try:
-                    proc.wait(timeout=25)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=5)
+            stop_process(proc, sig)
         if self._socket_dir is not None:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
         for log in self._logs:
@@ -188,7 +201,7 @@ class Stack:
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        while not stopping and all(p is not None and p.poll() is None for p in (self.gunicorn, self.nginx)):
+        while not stopping and all(p is not None and p.poll() is None for p in self.processes()):
             time.sleep(0.2)
         self.stop()
         return 0 if stopping else 1

@@ -38,6 +38,8 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "RATELIMIT_DEFAULT": ("RECO_RATE_LIMIT", "600 per minute"),
     # Empty: a SQLite file in the instance directory that every worker of the host shares.
     "RATELIMIT_STORAGE_URI": ("RECO_RATE_LIMIT_STORAGE_URI", ""),
+    # Prefix of every counter in that store: deployments (or tests) sharing one Redis keep apart.
+    "RATELIMIT_KEY_PREFIX": ("RECO_RATE_LIMIT_KEY_PREFIX", "reco"),
     # Per client address: requests answered 401 (no, bad or expired credential) before that
     # address is refused outright, without hashing or looking up what it sends.
     "RATELIMIT_FAILED_AUTH": ("RECO_RATE_LIMIT_FAILED_AUTH", "30 per minute"),
