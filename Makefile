@@ -10,7 +10,7 @@ export OMP_NUM_THREADS := 1
 FLASK := $(BIN)/flask --app wsgi
 DEMO_WORKERS ?= 20000
 
-.PHONY: install install-runtime run prepare serve stack db catalog demo train test lint bench clean what-next
+.PHONY: install install-runtime run prepare serve stack cluster cluster-database db catalog demo train test lint bench clean what-next
 BIND := $(or $(RECO_BIND),127.0.0.1:8000)
 STACK_PORT ?= 8080
 
@@ -47,6 +47,22 @@ run: prepare
 # in front of gunicorn on a private unix socket (deploy/stack.py; README "Deployment").
 stack: prepare
 	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); exec $(BIN)/python -m deploy.stack --port $(STACK_PORT)
+
+# More than one host on this machine: nginx on 127.0.0.1:$(STACK_PORT) balancing $(CLUSTER_INSTANCES)
+# gunicorn instances (ports $(STACK_PORT)+1, +2, …) on one PostgreSQL database, one Redis and one
+# artifact store (deploy/cluster.py; README "More than one host"). The preparation runs on
+# PostgreSQL (the database is created if missing).
+CLUSTER_INSTANCES ?= 2
+CLUSTER_DATABASE ?= postgresql+psycopg://postgres@127.0.0.1:5432/reco
+CLUSTER_REDIS ?= redis://127.0.0.1:6379/0
+cluster: export DATABASE_URL = $(CLUSTER_DATABASE)
+cluster: export RECO_ARTIFACTS_DIR = $(VAR)/cluster-artifacts
+cluster: cluster-database prepare
+	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); exec $(BIN)/python -m deploy.cluster \
+	  --instances $(CLUSTER_INSTANCES) --port $(STACK_PORT) --database '$(CLUSTER_DATABASE)' --redis '$(CLUSTER_REDIS)'
+
+cluster-database: install-runtime
+	$(BIN)/python -m deploy.cluster --create-database --database '$(CLUSTER_DATABASE)' --redis '$(CLUSTER_REDIS)'
 
 prepare: install-runtime $(VAR)/secret_key
 	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); \
