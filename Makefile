@@ -56,7 +56,7 @@ CLUSTER_INSTANCES ?= 2
 CLUSTER_DATABASE ?= postgresql+psycopg://postgres@127.0.0.1:5432/reco
 CLUSTER_REDIS ?= redis://127.0.0.1:6379/0
 cluster: export DATABASE_URL = $(CLUSTER_DATABASE)
-cluster: export RECO_ARTIFACTS_DIR = $(VAR)/cluster-artifacts
+cluster: export RECO_ARTIFACTS_DIR ?= $(VAR)/cluster-artifacts
 cluster: cluster-database prepare
 	export RECO_SECRET_KEY=$$(cat $(VAR)/secret_key); exec $(BIN)/python -m deploy.cluster \
 	  --instances $(CLUSTER_INSTANCES) --port $(STACK_PORT) --database '$(CLUSTER_DATABASE)' --redis '$(CLUSTER_REDIS)'
