@@ -14,10 +14,6 @@ os.environ.update({var: "1" for var in BLAS_THREAD_VARS})
 raw_env = [f"{var}=1" for var in BLAS_THREAD_VARS]
 
 bind = os.environ.get("RECO_BIND", "127.0.0.1:8000")
-# gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl): every
-# instance on a machine (deploy/cluster.py starts several, tests more) would bind the same file and
-# answer for one another. The service does not use it (reloads are SIGHUP or a new CURRENT).
-control_socket_disable = True
 workers = int(os.environ.get("RECO_WORKERS", multiprocessing.cpu_count()))
 threads = int(os.environ.get("RECO_THREADS", 4))
 worker_class = "gthread"
