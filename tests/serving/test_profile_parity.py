@@ -43,8 +43,9 @@ def stored_workers(draw: st.DrawFn) -> Worker:
     certificates = [
         WorkerCertificate(occupation_code=draw(st.sampled_from(OCCUPATIONS)), level=draw(LEVELS),
                           certificate_type=draw(st.sampled_from(tuple(CERTIFICATE_TYPES))),
-                          issued_on=draw(st.one_of(st.none(), DAYS)),
-                          valid_until=draw(st.one_of(st.none(), DAYS)))
+                          issued_on=(issued := draw(st.one_of(st.none(), DAYS))),
+                          valid_until=draw(st.one_of(st.none(), st.dates(issued or date(2015, 1, 1),
+                                                                           date(2030, 12, 31)))))
         for _ in range(draw(st.integers(0, 2)))
     ]
     trainings = []
@@ -55,9 +56,11 @@ def stored_workers(draw: st.DrawFn) -> Worker:
             occupation_code=draw(st.sampled_from(OCCUPATIONS)), level=draw(LEVELS),
             training_type=draw(st.sampled_from(tuple(TRAINING_TYPES))), status=status,
             # Open enrolments count in their enrolment year (policy.archive): near the courses.
-            enrolled_on=draw(st.dates(date(2025, 1, 1), date(2027, 12, 31))),
-            end_date=draw(st.one_of(st.none(), DAYS)),
-            completed_on=draw(st.one_of(st.none(), DAYS)) if done else None,
+            # Dates as the API and the import accept them (policy.date_bounds): not in the future,
+            # ends not before the enrolment.
+            enrolled_on=(enrolled := draw(st.dates(date(2025, 1, 1), TODAY))),
+            end_date=draw(st.one_of(st.none(), st.dates(enrolled, date(2027, 12, 31)))),
+            completed_on=draw(st.one_of(st.none(), st.dates(enrolled, TODAY))) if done else None,
             certificate_type=draw(st.one_of(st.none(), st.sampled_from(tuple(CERTIFICATE_TYPES)))) if done else None,
             certificate_level=draw(LEVELS) if done else None,
             stage=draw(st.one_of(st.none(), st.sampled_from(tuple(COURSE_STAGES)))),
