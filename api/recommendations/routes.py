@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 
 from api.auth import current_principal, requires
 from api.context import services
-from api.db import db
+from api.db import db, reads_only
+from api.metrics import observe_recommendations
 from api.recommendations.schemas import InlineRecommendationIn, RecommendationList, RecommendationQuery
 from recommender.ranking import reason_text
 from serving import recommendations
@@ -49,6 +50,7 @@ def item_view(r: Recommendation, show_allowance: bool) -> dict[str, Any]:
 
 def body(answer: recommendations.RecommendationList) -> dict[str, Any]:
     result = answer.result
+    observe_recommendations(result.eligible_count, result.model_version)
     return {"worker_id": answer.worker_id,
             "served_by": {"serving": ("non_personalized" if not result.personalized
                                       else "model" if result.model_version else "rule_based"),
@@ -71,6 +73,7 @@ def worker_recommendations(args: dict[str, Any], worker_id: int) -> dict[str, An
 
 
 @blp.route("/recommendations", methods=["POST"])
+@reads_only
 @requires(blp, "admin", "counselor", "app")
 @blp.arguments(InlineRecommendationIn)
 @blp.response(200, RecommendationList)
