@@ -4,8 +4,8 @@ data, and /metrics in one process (the multiprocess count is tests/faults/test_m
 from __future__ import annotations
 
 import json
-import sys
 import logging
+import sys
 
 from flask import Flask
 from flask.testing import FlaskClient
