@@ -16,7 +16,7 @@ from __future__ import annotations
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +146,7 @@ def write_database(city: City, url: str) -> dict[str, float]:
     from storage.engine import make_engine
     from storage.migrate import upgrade
     from storage.session import make_session_factory, writing
-    from workers.tables import Event, Worker, new_public_id
+    from workers.tables import Worker, new_public_id
 
     timings: dict[str, float] = {}
     engine = make_engine(url)
