@@ -48,7 +48,12 @@ def test_metrics_need_an_admin_key_and_count_per_route(client: FlaskClient, keys
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers=keys.as_tinghu).status_code == 401
     assert client.get("/v1/workers/999999/recommendations", headers=admin).status_code == 404
+    profile = {"birth_date": "1985-05-15", "residence_county": "tinghu", "employment_status": "unemployed",
+               "location": {"lat": 33.35, "lon": 120.16}}
+    assert client.post("/v1/recommendations", json={"profile": profile}, headers=keys.as_app).status_code == 200
     text = client.get("/metrics", headers=admin).get_data(as_text=True)
     assert 'route="/v1/workers/<int:worker_id>/recommendations"' in text
     assert 'reco_http_errors_total{kind="client",route="/v1/workers/<int:worker_id>/recommendations"}' in text
     assert "999999" not in text
+    assert "reco_rule_filtered_share_count" in text and 'reco_model_info{version="rule_based"}' in text
+    assert "reco_catalog_courses{version=" in text
