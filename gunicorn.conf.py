@@ -24,7 +24,7 @@ graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak never takes the service down; jitter keeps them
 # from restarting all at once.
-max_requests = 5000
+max_requests = int(os.environ.get("RECO_MAX_REQUESTS", 5000))  # 0: never (benchmarks)
 max_requests_jitter = 500
 preload_app = False
 accesslog = "-"
