@@ -96,9 +96,11 @@ test: install
 lint: install
 	$(BIN)/ruff check . && $(BIN)/mypy && $(BIN)/lint-imports && $(BIN)/python deploy/advisories/audit.py
 
+# The city-scale run (bench/run.py: ranking core, HTTP with wrk, catalog import, RSS; ~10 min),
+# then the component benchmarks. BENCH_ARGS="--scale smoke" for a quick check of the harness.
 bench: install
-	$(BIN)/python bench/bench_eligibility.py && $(BIN)/python bench/bench_scoring.py \
-	&& $(BIN)/python bench/bench_push_audience.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS) && $(BIN)/python bench/bench_eligibility.py \
+	&& $(BIN)/python bench/bench_scoring.py && $(BIN)/python bench/bench_push_audience.py
 
 clean:
 	rm -rf $(VAR) .pytest_cache .hypothesis

@@ -7,6 +7,8 @@ state must not be created before the fork.
 
 import multiprocessing
 import os
+import shutil
+from pathlib import Path
 
 BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 # Set in the master before any worker imports numpy, and passed to workers explicitly as well.
@@ -22,12 +24,14 @@ graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so a slow leak never takes the service down; jitter keeps them
 # from restarting all at once.
-max_requests = 5000
+max_requests = int(os.environ.get("RECO_MAX_REQUESTS", 5000))  # 0: never (benchmarks)
 max_requests_jitter = 500
 preload_app = False
 accesslog = "-"
-# The access log names path and status, never the query string (it may carry a location).
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# The access log names path and status, never the query string (it may carry a location); one
+# JSON object per line, with the request id the app echoes (X-Request-ID) to join the app's logs.
+access_log_format = ('{"log": "access", "remote": "%(h)s", "method": "%(m)s", "path": "%(U)s", '
+                     '"status": %(s)s, "bytes": "%(B)s", "ms": %(M)s, "request_id": "%({x-request-id}o)s"}')
 errorlog = "-"
 loglevel = os.environ.get("RECO_LOG_LEVEL", "info").lower()
 # Files the service writes (database, WAL, artifacts, push plans) are for its own user only.
@@ -40,3 +44,23 @@ if os.environ.get("RECO_CONTROL_SOCKET"):
     control_socket = os.environ["RECO_CONTROL_SOCKET"]
 else:
     control_socket_disable = True
+
+# Prometheus multiprocess mode: every worker writes its samples under this directory and a scrape
+# of /metrics adds them up. It is emptied when the server starts (samples of a previous run would
+# count again) and a dead worker's live gauges are dropped. One directory per instance: two
+# servers sharing an instance directory would empty each other's.
+METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or str(
+    (Path(os.environ.get("RECO_INSTANCE_DIR", "var")) / "prometheus").resolve())
+raw_env.append(f"PROMETHEUS_MULTIPROC_DIR={METRICS_DIR}")  # gunicorn exports it before the fork
+
+
+def on_starting(server: object) -> None:
+    directory = Path(METRICS_DIR)
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, mode=0o700)
+
+
+def child_exit(server: object, worker: object) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
@@ -104,4 +107,51 @@ def revoke_key(session: Session, prefix: str) -> bool:
     if row is None:
         return False
     row.revoked_at = datetime.now(UTC)
+    # This process forgets every verified key at once; other processes within their TTL.
+    KeyCache.forget_all()
     return True
+
+
+class KeyCache:
+    """Keys this process verified: keyed hash of the presented key → principal.
+
+    A hit skips the database; an entry is re-read after ``ttl_seconds`` (1 s by default), so a
+    revocation written by any process or host is honoured everywhere within that time, and at
+    once in the process that revoked. Only valid keys are kept (a made-up key costs a lookup every
+    time; limiting those is the rate limiter's job), and at most ``max_entries`` of them.
+    """
+
+    # Bumped by :func:`revoke_key`; an entry from an older generation is stale.
+    _generation = 0
+    _generation_lock = threading.Lock()
+
+    def __init__(self, ttl_seconds: float = 1.0, max_entries: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_seconds = ttl_seconds
+        self.max_entries = max_entries
+        self._clock = clock
+        self._entries: dict[str, tuple[Principal, float, int]] = {}
+
+    @classmethod
+    def forget_all(cls) -> None:
+        with cls._generation_lock:
+            cls._generation += 1
+
+    def authenticate(self, session: Callable[[], Session], secret_key: str, presented: str) -> Principal | None:
+        """The principal for a presented key; ``session`` is called only on a miss."""
+        digest = hash_key(secret_key, presented)
+        now = self._clock()
+        entry = self._entries.get(digest)
+        if entry is not None:
+            cached, fetched_at, generation = entry
+            if now - fetched_at < self.ttl_seconds and generation == KeyCache._generation:
+                return cached
+        generation = KeyCache._generation
+        principal = authenticate(session(), secret_key, presented)
+        if principal is None:
+            self._entries.pop(digest, None)
+        elif self.ttl_seconds > 0:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[digest] = (principal, now, generation)
+        return principal

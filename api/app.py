@@ -16,6 +16,8 @@ from api.context import RecoApp
 from api.db import init_app as init_db
 from api.errors import ProblemApi, register_error_handlers
 from api.fields import RequestParser
+from api.logs import init_app as init_logs
+from api.metrics import init_app as init_metrics
 from api.rate_limits import init_app as init_rate_limits
 from api.rate_limits import storage_uri, trust_proxy
 from serving.root import build_services
@@ -80,6 +82,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> RecoApp:
     # Plan-progress statistics: program mapping, targets, smallest published cell (RECO_STATS_*).
     app.extensions["reco.stats"] = StatsSettings.from_environ(environ())
     init_db(app)
+    init_logs(app)
+    init_metrics(app)
 
     api = ProblemApi(app)
     app.rest_api = api

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from flask import g, request
 from flask_smorest import Blueprint
 
-from access.keys import WORKER_ROLE, Principal, authenticate, hash_key
+from access.keys import WORKER_ROLE, Principal, hash_key
 from api.context import services
 from api.db import db
 from api.errors import fail
@@ -37,7 +37,7 @@ def current_principal() -> Principal:
     return g.principal  # type: ignore[no-any-return]
 
 
-def _principal_from_request() -> Principal | None:
+def principal_from_request() -> Principal | None:
     if "principal" in g:
         return g.principal  # type: ignore[no-any-return]
     header = request.headers.get("Authorization", "")
@@ -48,7 +48,7 @@ def _principal_from_request() -> Principal | None:
         if looks_like_access_token(token):
             principal = _worker_principal(token)
         else:
-            principal = authenticate(db(), services().secret_key, token)
+            principal = services().keys.authenticate(db, services().secret_key, token)
     g.principal = principal
     return principal
 
@@ -75,7 +75,7 @@ def requires(blp: Blueprint, *roles: str, scope: str | None = None) -> Callable[
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = _principal_from_request()
+            principal = principal_from_request()
             if principal is None:
                 fail(401, "A valid API key or access token is required (Authorization: Bearer …); "
                           "an expired access token is renewed with POST /v1/auth/refresh.",

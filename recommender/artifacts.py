@@ -361,23 +361,30 @@ class ModelStore:
         with self._lock:
             if stamp == self._stamp:  # another thread did it while we waited
                 return False
-            version = read_current(self.root)
-            self._stamp = stamp
-            if version is None or (self._current is not None and self._current.version == version):
-                return False
             try:
-                loaded = load_artifact(self.root, version)
-            except ArtifactError as exc:
-                # Keep serving the old model; remember why so /health/ready can report it.
-                self.last_error = str(exc)
-                self.last_failed_version = version
-                if self._current is None:
-                    # Nothing to keep (a process starting while CURRENT points at a broken
-                    # version): serve the newest version that was promoted and loads cleanly.
-                    self._current = self._newest_good(exclude=version)
-                    return self._current is not None
-                return False
-            self._current = loaded
-            self.last_error = None
-            self.last_failed_version = None
-            return True
+                return self._reload()
+            finally:
+                # Only once the attempt is over: a thread that sees this stamp outside the lock
+                # must find the loaded model, not the ``None`` of a process still loading its first.
+                self._stamp = stamp
+
+    def _reload(self) -> bool:
+        version = read_current(self.root)
+        if version is None or (self._current is not None and self._current.version == version):
+            return False
+        try:
+            loaded = load_artifact(self.root, version)
+        except ArtifactError as exc:
+            # Keep serving the old model; remember why so /health/ready can report it.
+            self.last_error = str(exc)
+            self.last_failed_version = version
+            if self._current is None:
+                # Nothing to keep (a process starting while CURRENT points at a broken
+                # version): serve the newest version that was promoted and loads cleanly.
+                self._current = self._newest_good(exclude=version)
+                return self._current is not None
+            return False
+        self._current = loaded
+        self.last_error = None
+        self.last_failed_version = None
+        return True

@@ -32,7 +32,7 @@ def for_stored_worker(services: Services, session: Session, principal: Principal
                       course_id: int) -> Decision:
     """Whether a registered worker may take one course with a subsidy (audited)."""
     try:
-        worker = get_worker(session, principal, worker_id)
+        worker = get_worker(session, principal, worker_id, with_facts=True)
     except WorkerNotFound:
         raise worker_not_found(worker_id) from None
     decision = decide_courses(services, session, to_profile(worker), [course_id])[0]

@@ -122,7 +122,7 @@ def for_stored_worker(services: Services, session: Session, principal: Principal
                       radius_km: float | None = None, all_eligible: bool = False) -> RecommendationList:
     """A counselor's or the app's recommendations for a registered worker (audited)."""
     try:
-        worker = get_worker(session, principal, worker_id)
+        worker = get_worker(session, principal, worker_id, with_facts=True)
     except WorkerNotFound:
         raise worker_not_found(worker_id) from None
     today = services.today()

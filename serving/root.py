@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from access.keys import KeyCache
 from policy import PolicySettings
 from policy.date_bounds import DEFAULT_FUTURE_TOLERANCE_DAYS
 from recommender.model import InteractionWeights
@@ -82,6 +83,7 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     snapshots: SnapshotCache
+    keys: KeyCache
     models: ModelServing
     clock: Clock
     # Where the web app's reads leave their audit entries (written in batches; see its module).
@@ -147,7 +149,8 @@ def build_services(settings: Mapping[str, Any]) -> Services:
         artifacts_dir=str(settings["ARTIFACTS_DIR"]),
         engine=engine,
         sessions=sessions,
-        snapshots=SnapshotCache(),
+        snapshots=SnapshotCache(float(settings.get("CATALOG_CHECK_SECONDS", 1.0))),
+        keys=KeyCache(float(settings.get("KEY_CACHE_SECONDS", 1.0))),
         models=ModelServing(settings["ARTIFACTS_DIR"], float(settings["MODEL_RELOAD_SECONDS"])),
         clock=Clock(date.fromisoformat(pinned) if pinned else None),
         audit_trail=AuditTrail(sessions, flush_seconds=int(settings.get("AUDIT_FLUSH_MS", 200)) / 1000),

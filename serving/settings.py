@@ -47,6 +47,12 @@ ENV_SETTINGS: dict[str, tuple[str, Any]] = {
     "PROXY_HOPS": ("RECO_PROXY_HOPS", 0),
     "RATELIMIT_ENABLED": ("RECO_RATE_LIMIT_ENABLED", True),
     "MODEL_RELOAD_SECONDS": ("RECO_MODEL_RELOAD_SECONDS", 30),
+    # A verified API key is trusted this long without a lookup: a revocation holds everywhere
+    # within it. The catalog's version is checked at most this often (an import shows within it).
+    "KEY_CACHE_SECONDS": ("RECO_KEY_CACHE_SECONDS", 1.0),
+    "CATALOG_CHECK_SECONDS": ("RECO_CATALOG_CHECK_SECONDS", 1.0),
+    # Bearer token the Prometheus server presents at /metrics (an admin key works too).
+    "METRICS_TOKEN": ("RECO_METRICS_TOKEN", ""),
     # How long a SQLite writer queues for the write lock before the request gets 503.
     "SQLITE_BUSY_TIMEOUT_MS": ("RECO_SQLITE_BUSY_TIMEOUT_MS", SQLITE_BUSY_TIMEOUT_MS),
     "POLICY": ("RECO_POLICY_JSON", None),

@@ -4,6 +4,8 @@ CourseTable, built once per catalog version and shared by all requests of a proc
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,7 +32,8 @@ class CatalogSnapshot:
 
 
 def catalog_version(session: Session, on: date) -> str:
-    """Changes whenever what a snapshot holds may have changed; one query per request.
+    """Changes whenever what a snapshot holds may have changed; one query (at most once a
+    second per process, see :class:`SnapshotCache`).
 
     Every import that changes anything records itself (a shortage level, an institution's credit
     rating, a county's list: none of these touch the course rows); the course count and newest
@@ -109,20 +112,37 @@ def build_snapshot(session: Session, on: date) -> CatalogSnapshot:
 
 
 class SnapshotCache:
-    """Rebuilds the snapshot when the catalog (or the day) changes; one build at a time."""
+    """Rebuilds the snapshot when the catalog (or the day) changes; one build at a time.
 
-    def __init__(self) -> None:
+    The catalog's version is asked at most once per ``check_seconds`` (and whenever the day
+    changes), not on every request: an import shows in every process within that time.
+    """
+
+    def __init__(self, check_seconds: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.check_seconds = check_seconds
+        self._clock = clock
         self._lock = threading.Lock()
         self._snapshot: CatalogSnapshot | None = None
+        self._checked: tuple[float, date] | None = None
+
+    @property
+    def current(self) -> CatalogSnapshot | None:
+        """The snapshot served last (None before the first request that needed one)."""
+        return self._snapshot
 
     def get(self, session: Session, on: date) -> CatalogSnapshot:
+        now = self._clock()
+        snap, checked = self._snapshot, self._checked
+        if snap is not None and checked is not None and checked[1] == on and now - checked[0] < self.check_seconds:
+            return snap
         version = catalog_version(session, on)
-        snap = self._snapshot
         if snap is not None and snap.version == version:
+            self._checked = (now, on)
             return snap
         with self._lock:
             snap = self._snapshot
             if snap is None or snap.version != catalog_version(session, on):
                 snap = build_snapshot(session, on)
                 self._snapshot = snap
+            self._checked = (now, on)
             return snap

@@ -34,7 +34,7 @@ def explain(snapshot: CatalogSnapshot, profile: WorkerProfile, on: date, setting
 def for_stored_worker(services: Services, session: Session, principal: Principal, worker_id: int) -> WhyNothing:
     """'Why nothing?' for a registered worker of the caller's center (audited)."""
     try:
-        worker = get_worker(session, principal, worker_id)
+        worker = get_worker(session, principal, worker_id, with_facts=True)
     except WorkerNotFound:
         raise worker_not_found(worker_id) from None
     today = services.today()

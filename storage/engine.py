@@ -6,7 +6,14 @@ hashes, phone numbers and locations, which must never reach a log.
 SQLite allows one writer at a time. With several gunicorn workers, a deferred transaction that
 reads and then writes can fail at once with "database is locked" (the lock upgrade cannot wait),
 whatever the busy timeout. Write transactions therefore start with ``BEGIN IMMEDIATE`` (they queue
-on the busy timeout instead) while reads stay deferred and, under WAL, never block.
+on the busy timeout instead) while reads stay deferred and, under WAL, never block and are never
+blocked by a writer.
+
+A reader that writes after all (an audited read appends its audit entry) is not upgraded in place:
+its first write ends the read transaction and begins a new ``BEGIN IMMEDIATE`` one, which queues
+for the lock like any writer. What it read before is therefore not protected by the write
+transaction: read-modify-write work must be marked a writer from the start
+(:func:`storage.session.begin_write`, or a write HTTP method).
 """
 
 from __future__ import annotations
@@ -24,6 +31,10 @@ PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 # Execution option that marks a connection as a writer (see module docstring).
 WRITE_OPTION = "reco_write"
+# Connection-info flag: the current transaction holds (or queued for) the write lock.
+_WRITER_INFO = "reco_writer"
+# Statements that need SQLite's write lock; a reader's first one ends its read transaction.
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 
 
 def make_engine(url: str, *, echo: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
@@ -69,10 +80,20 @@ def _sqlite_engine(url: str, *, echo: bool, busy_timeout_ms: int) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get(WRITE_OPTION):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        writer = bool(conn.get_execution_options().get(WRITE_OPTION))
+        conn.info[_WRITER_INFO] = writer
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN DEFERRED")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.info.get(_WRITER_INFO, True) or not _is_write(statement):
+            return
+        # A reader about to write: end the read transaction (it changed nothing) and queue for
+        # the write lock, instead of a deferred upgrade that fails at once under contention.
+        raw = conn.connection.driver_connection
+        raw.execute("COMMIT")
+        raw.execute("BEGIN IMMEDIATE")
+        conn.info[_WRITER_INFO] = True
 
     return engine
 
@@ -101,6 +122,15 @@ def private_database_file(path: Path) -> None:
                 os.chmod(member, PRIVATE_FILE_MODE)
         except OSError:
             continue  # gone, or not ours to change (a shared read-only copy, say): leave it
+
+
+def _is_write(statement: str) -> bool:
+    return statement.lstrip()[:7].upper().startswith(_WRITE_VERBS)
+
+
+def is_writer(conn: Any) -> bool:
+    """Whether a SQLite connection's transaction holds (or queued for) the write lock."""
+    return bool(conn.info.get(_WRITER_INFO, False))
 
 
 def default_sqlite_url(instance_dir: str | os.PathLike[str]) -> str:

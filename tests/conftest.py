@@ -99,6 +99,8 @@ def make_test_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
         "TODAY": "2026-11-29",
         # Reads' audit entries written as each request ends, so a test sees them at once.
         "AUDIT_FLUSH_MS": 0,
+        # Tests change the catalog and read it back at once; the 1 s check has its own test.
+        "CATALOG_CHECK_SECONDS": 0,
     }
     config.update(overrides)
     return create_app(config)

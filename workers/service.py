@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from access.keys import Principal
 from catalog.tables import County, Course, JobCenter, utcnow
@@ -96,8 +96,15 @@ def id_number_check(session: Session, principal: Principal | None, digest: str,
         f"{code} or an admin approves it.", held_by=code, check=entry)
 
 
-def get_worker(session: Session, principal: Principal, worker_id: int, *, for_edit: bool = False) -> Worker:
-    worker = session.get(Worker, worker_id)
+# What ranking and the rules read of a stored worker, loaded with the row in one query (the
+# lazy loads cost a query per collection and per relative: ~20% of a recommendation's CPU).
+FACTS = (joinedload(Worker.certificates), joinedload(Worker.trainings),
+         joinedload(Worker.family_links).joinedload(FamilyLink.relative))
+
+
+def get_worker(session: Session, principal: Principal, worker_id: int, *, for_edit: bool = False,
+               with_facts: bool = False) -> Worker:
+    worker = session.get(Worker, worker_id, options=FACTS if with_facts else ())
     if worker is None or not (can_edit if for_edit else can_see)(principal, worker):
         raise WorkerNotFound(worker_id)
     return worker

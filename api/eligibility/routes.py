@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from api.auth import current_principal, requires
 from api.context import services
-from api.db import db
+from api.db import db, reads_only
 from api.eligibility.schemas import (
     CourseIdQuery,
     DecisionList,
@@ -76,6 +76,7 @@ def worker_eligibility(args: dict[str, Any], worker_id: int) -> dict[str, Any]:
 
 
 @blp.route("/eligibility", methods=["POST"])
+@reads_only
 @requires(blp, "admin", "counselor", "app")
 @blp.arguments(InlineEligibilityIn)
 @blp.response(200, DecisionList)
@@ -98,6 +99,7 @@ def worker_why_nothing(worker_id: int) -> dict[str, Any]:
 
 
 @blp.route("/why-nothing", methods=["POST"])
+@reads_only
 @requires(blp, "admin", "counselor", "app")
 @blp.arguments(InlineWhyNothingIn)
 @blp.response(200, WhyNothingSchema)

@@ -457,9 +457,10 @@ def test_openapi_documents_every_route_and_problem_json(app: Flask, client: Flas
     assert spec["openapi"].startswith("3.")
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     routes = {(str(rule).replace("<int:", "{").replace("<", "{").replace(">", "}"), method.lower())
-              # The console's HTML pages and /docs are not the API (they have their own tests).
+              # The console's HTML pages, /docs and the Prometheus scrape are not the API (own tests).
               for rule in app.url_map.iter_rules()
-              if rule.endpoint.split(".")[0] not in ("static", "api-docs", "docs", "console", "console_root")
+              if rule.endpoint.split(".")[0] not in ("static", "api-docs", "docs", "console", "console_root",
+                                                     "metrics")
               for method in rule.methods or () if method not in ("HEAD", "OPTIONS")}
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops
                   if method in ("get", "post", "put", "patch", "delete")}

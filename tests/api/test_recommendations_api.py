@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from catalog.geo import haversine_km
@@ -142,3 +143,25 @@ def test_all_eligible_lists_what_the_diversity_caps_hold_back(client: FlaskClien
         code = item["course"]["institution_code"]
         per_institution[code] = per_institution.get(code, 0) + 1
     assert max(per_institution.values()) > 3  # past the per-institution cap of 3
+
+
+def test_the_fast_response_equals_the_schema_dump(app: Flask, keys: Keys) -> None:
+    """Recommendations skip marshmallow's dump; what they send must be exactly what it would."""
+    import json
+    from datetime import date
+
+    from flask import jsonify
+
+    from api.recommendations.routes import body, respond
+    from api.recommendations.schemas import RecommendationList
+    from serving import recommendations
+    from workers.profiles import inline_profile
+
+    with app.test_request_context():
+        answer = recommendations.for_profile(app.services, app.services.sessions(), inline_profile(
+            {"birth_date": date(1985, 5, 15), "residence_county": "tinghu", "employment_status": "unemployed",
+             "priority_groups": ["laid_off_unemployed"], "location": {"lat": 33.35, "lon": 120.16}}), k=10)
+        assert answer.result.items
+        fast = json.loads(respond(answer).get_data())
+        dumped = json.loads(jsonify(RecommendationList().dump(body(answer))).get_data())
+    assert fast == dumped

@@ -91,3 +91,34 @@ def test_the_snapshot_carries_shrunk_certificate_rates_and_the_quality_floor_fro
     c_rated = [it for it in snap.items if it.institution_credit_rating == "C"]
     assert c_rated and all(it.below_quality_floor for it in c_rated)
     engine.dispose()
+
+
+def test_the_catalog_version_is_asked_at_most_once_per_check_interval(database_url: str) -> None:
+    from sqlalchemy import event, update
+
+    from catalog.tables import Course
+
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    with writing(factory) as session:
+        apply(session, plan(session, expand_paths([SAMPLE_CATALOG])))
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    now = [100.0]
+    cache = SnapshotCache(check_seconds=1.0, clock=lambda: now[0])
+    with factory() as session:
+        before = cache.get(session, TODAY)
+        statements.clear()
+        for _ in range(50):
+            assert cache.get(session, TODAY) is before
+    assert statements == []  # no query per request
+    with writing(factory) as session:
+        session.execute(update(Course).where(Course.id == before.items[0].id).values(title_en="Renamed"))
+    now[0] += 0.5
+    with factory() as session:
+        assert cache.get(session, TODAY) is before  # within the interval: not asked yet
+        now[0] += 0.6
+        after = cache.get(session, TODAY)  # past it: asked, changed, rebuilt
+        assert after is not before and after.items[0].title_en == "Renamed"
+        assert cache.get(session, date(2026, 11, 30)) is not after  # a new day is always checked
+    engine.dispose()
