@@ -33,8 +33,9 @@ OK, BAD, UNAUTHORIZED, FORBIDDEN, HIDDEN, REFUSED = "2xx", 400, 401, 403, 404, 4
 CALLERS = ("none", "admin", "counselor_own", "counselor_foreign", "app", "worker", "other_worker",
            "expired", "revoked")
 # Routes that are not API operations: the spec itself, its UI, Flask's static files and the
-# counselors' console (HTML pages behind a signed-in account, tested in tests/console/).
-NOT_OPERATIONS = re.compile(r"^(/static/|/openapi\.json$|/docs|/console/|/$)")
+# counselors' console (HTML pages behind a signed-in account, tested in tests/console/) and the
+# Prometheus scrape (admin key or scrape token only: tests/api/test_observability.py).
+NOT_OPERATIONS = re.compile(r"^(/static/|/openapi\.json$|/docs|/console/|/metrics$|/$)")
 
 
 def row(none: Any, admin: Any, own: Any, foreign: Any, app: Any, worker: Any = FORBIDDEN,
