@@ -5,7 +5,7 @@ Layout::
     root/
       CURRENT                 # the name of the version being served (flipped last)
       20270301T020000Z-a1b2c3/
-        model.npz             # embeddings and biases (numpy, loaded with allow_pickle=False)
+        model.npz             # embeddings and biases (uncompressed, 64-byte aligned members; see below)
         idmap.json            # external worker/course ids <-> matrix rows
         features.json         # the FeatureSpace (feature name -> column)
         meta.json             # params, shapes, training window, code of the data …
@@ -18,6 +18,21 @@ fsync, ``os.replace``). A crash at any point leaves either the old ``CURRENT`` o
 never a pointer to a half-written version. Loading re-verifies every checksum, so a truncated or
 tampered file is an :class:`ArtifactError`, not a silently wrong model. Serving processes keep
 using the old version until a new one has loaded cleanly (as Gorse's server does).
+
+Memory-mapped arrays, shared between processes
+----------------------------------------------
+``model.npz`` is an ordinary ``np.savez`` file (``np.load`` reads it, as older releases do) whose
+members are stored uncompressed with each array's data starting on a 64-byte boundary (padding in
+the zip entry's extra field, as Android's zipalign does). The loader therefore maps each member
+read-only (:class:`numpy.memmap` at the member's offset) instead of copying it: every gunicorn
+worker on the host serves from the same page-cache pages, so a city-scale model costs its size
+once per host, not once per process, and a process only touches the rows it scores (issue 16,
+``bench/bench_memory.py``). A file written otherwise (compressed or unaligned members, older
+artifacts) is read into memory as before. The checksum is verified first by streaming the file,
+and the non-finite check runs over a separate mapping that is closed again, so neither leaves the
+whole array resident in the worker. Versions are immutable once renamed into place (a new model
+is a new folder), so mapping a verified file is safe; ``prune`` never deletes ``CURRENT``, and a
+mapping of a pruned version stays valid until the process drops it (POSIX unlink semantics).
 """
 
 from __future__ import annotations
@@ -27,8 +42,10 @@ import io
 import json
 import os
 import shutil
+import struct
 import threading
 import uuid
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -110,6 +127,106 @@ def read_current(root: Path | str) -> str | None:
     return text or None
 
 
+ALIGN = 64  # bytes; numpy pads .npy headers to 64 too, so the array data starts on the boundary
+_ZIP_LOCAL_HEADER = struct.Struct("<4s5H3I2H")  # zip local file header (30 bytes)
+_PAD_EXTRA_ID = 0xD935  # the extra-field id zipalign uses for padding
+
+
+def aligned_npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
+    """An ``np.savez``-compatible npz whose members are stored uncompressed and 64-byte aligned.
+
+    Readers that ignore the alignment (``np.load``) see an ordinary npz; :func:`load_artifact`
+    memory-maps each member at its offset.
+    """
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, arr in arrays.items():
+            npy = io.BytesIO()
+            np.lib.format.write_array(npy, np.ascontiguousarray(arr), allow_pickle=False)
+            data = npy.getvalue()
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            filename = info.filename.encode("utf-8")
+            # Where the array's data will start without padding; .npy headers are multiples of 64.
+            npy_header = len(data) - arr.nbytes
+            start = buf.tell() + _ZIP_LOCAL_HEADER.size + len(filename) + 4 + npy_header
+            pad = (-start) % ALIGN
+            info.extra = struct.pack("<HH", _PAD_EXTRA_ID, pad) + b"\0" * pad
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def _member_offsets(path: Path) -> dict[str, tuple[int, int]] | None:
+    """``{member: (offset of its .npy bytes, length)}`` when every member is stored uncompressed."""
+    out: dict[str, tuple[int, int]] = {}
+    with open(path, "rb") as fh, zipfile.ZipFile(fh) as zf:
+        for info in zf.infolist():
+            if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:
+                return None
+            fh.seek(info.header_offset)
+            head = _ZIP_LOCAL_HEADER.unpack(fh.read(_ZIP_LOCAL_HEADER.size))
+            if head[0] != b"PK\x03\x04":
+                raise ValueError("bad zip local header")
+            name_len, extra_len = head[-2], head[-1]
+            out[info.filename] = (info.header_offset + _ZIP_LOCAL_HEADER.size + name_len + extra_len,
+                                  info.file_size)
+    return out
+
+
+def _map_member(path: Path, offset: int, length: int) -> np.ndarray | None:
+    """Read-only memory map of one stored .npy member, or ``None`` if its data is not aligned."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+        elif version in ((2, 0), (3, 0)):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+        data_offset = fh.tell()
+    if dtype.hasobject:
+        raise ValueError("object arrays need pickle")
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if data_offset + nbytes > offset + length:
+        raise ValueError("array larger than its member")
+    if data_offset % ALIGN or fortran or nbytes == 0:
+        return None
+    return np.memmap(path, dtype=dtype, mode="r", offset=data_offset, shape=tuple(shape), order="C")
+
+
+def _load_arrays(path: Path) -> dict[str, np.ndarray]:
+    """The model's arrays from a verified ``model.npz``: memory-mapped when aligned, else read."""
+    offsets = _member_offsets(path)
+    arrays: dict[str, np.ndarray] = {}
+    for name in HybridModel.ARRAY_NAMES:
+        member = f"{name}.npy"
+        mapped = None
+        if offsets is not None:
+            if member not in offsets:
+                raise KeyError(member)
+            mapped = _map_member(path, *offsets[member])
+        if mapped is None:
+            with np.load(path, allow_pickle=False) as npz:
+                mapped = np.array(npz[name])
+        arrays[name] = mapped
+    return arrays
+
+
+def _all_finite(path: Path) -> bool:
+    """Non-finite check over a *separate* mapping, dropped afterwards: the served mapping stays cold."""
+    arrays = _load_arrays(path)
+    try:
+        for a in arrays.values():
+            flat = a.reshape(-1)
+            for i in range(0, flat.size, 1 << 22):  # 16 MB of float32 at a time
+                if not np.isfinite(flat[i:i + (1 << 22)]).all():
+                    return False
+        return True
+    finally:
+        del arrays
+
+
 def save_artifact(root: Path | str, model: HybridModel, feature_space: FeatureSpace,
                   idmaps: Mapping[str, IdMap], meta: Mapping[str, Any], metrics: Mapping[str, Any],
                   promote: bool = True, version: str | None = None,
@@ -161,10 +278,8 @@ def save_artifact(root: Path | str, model: HybridModel, feature_space: FeatureSp
         "n_user_features": feature_space.n_user_features,
         "n_item_features": feature_space.n_item_features,
     })
-    buf = io.BytesIO()
-    np.savez(buf, allow_pickle=False, **arrays)
     contents = {
-        "model.npz": buf.getvalue(),
+        "model.npz": aligned_npz_bytes(arrays),
         "idmap.json": _json_bytes({k: v.to_json() for k, v in idmaps.items()}),
         "features.json": _json_bytes(feature_space.to_json()),
         "meta.json": _json_bytes(full_meta),
@@ -193,17 +308,40 @@ def save_artifact(root: Path | str, model: HybridModel, feature_space: FeatureSp
     return version
 
 
+def _manifest_entry(manifest: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    entry = manifest.get(name)
+    if not isinstance(entry, Mapping):
+        raise ArtifactError(f"{name}: not in manifest")
+    return entry
+
+
 def _read_verified(folder: Path, manifest: Mapping[str, Any], name: str) -> bytes:
     try:
         data = (folder / name).read_bytes()
     except OSError as exc:
         raise ArtifactError(f"{name}: cannot read ({exc.__class__.__name__})") from exc
-    entry = manifest.get(name)
-    if not isinstance(entry, Mapping):
-        raise ArtifactError(f"{name}: not in manifest")
+    entry = _manifest_entry(manifest, name)
     if len(data) != entry.get("bytes") or hashlib.sha256(data).hexdigest() != entry.get("sha256"):
         raise ArtifactError(f"{name}: checksum mismatch (truncated or modified)")
     return data
+
+
+def _verify_streamed(folder: Path, manifest: Mapping[str, Any], name: str) -> Path:
+    """Checksum a (large) file in chunks, so verifying never holds it in the process's memory."""
+    entry = _manifest_entry(manifest, name)
+    path = folder / name
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        raise ArtifactError(f"{name}: cannot read ({exc.__class__.__name__})") from exc
+    if size != entry.get("bytes") or digest.hexdigest() != entry.get("sha256"):
+        raise ArtifactError(f"{name}: checksum mismatch (truncated or modified)")
+    return path
 
 
 def load_artifact(root: Path | str, version: str | None = None) -> LoadedArtifact:
@@ -225,6 +363,11 @@ def load_artifact(root: Path | str, version: str | None = None) -> LoadedArtifac
     ArtifactError
         When ``CURRENT`` or a file is missing, a checksum differs, the npz cannot be read without
         pickle, or shapes disagree with the feature space.
+
+    Notes
+    -----
+    The model's arrays are read-only memory maps of ``model.npz`` when it was written by
+    :func:`save_artifact` (see the module docstring), plain arrays otherwise.
     """
     root = Path(root)
     if version is None:
@@ -238,11 +381,10 @@ def load_artifact(root: Path | str, version: str | None = None) -> LoadedArtifac
         manifest = json.loads((folder / MANIFEST).read_bytes())
     except (OSError, ValueError) as exc:
         raise ArtifactError(f"{version}: manifest missing or unreadable") from exc
-    blobs = {name: _read_verified(folder, manifest, name) for name in FILES}
+    npz_path = _verify_streamed(folder, manifest, "model.npz")
+    blobs = {name: _read_verified(folder, manifest, name) for name in FILES if name != "model.npz"}
     try:
-        with np.load(io.BytesIO(blobs["model.npz"]), allow_pickle=False) as npz:
-            arrays = {name: np.array(npz[name]) for name in HybridModel.ARRAY_NAMES}
-        idmap_json = json.loads(blobs["idmap.json"])
+        arrays = _load_arrays(npz_path)
         meta = json.loads(blobs["meta.json"])
         if meta.get("format_version") != FORMAT_VERSION:
             # Another layout or feature scheme: scoring it with this code would be silently wrong.
@@ -250,7 +392,14 @@ def load_artifact(root: Path | str, version: str | None = None) -> LoadedArtifac
                                 f"{FORMAT_VERSION}; retrain")
         fs = FeatureSpace.from_json(json.loads(blobs["features.json"]))
         metrics = json.loads(blobs["metrics.json"])
-        idmaps = {k: IdMap.from_json(v) for k, v in idmap_json.items()}
+        # The row maps are the feature space's own id maps (training writes both): share those
+        # objects instead of parsing a second copy of every worker id (about 100 MB per process at
+        # 1M workers; Python's small-object heap would keep it even after freeing).
+        same = {"users": fs.user_ids, "items": fs.item_ids}
+        if _json_bytes({k: v.to_json() for k, v in same.items()}) == blobs["idmap.json"]:
+            idmaps = same
+        else:
+            idmaps = {k: IdMap.from_json(v) for k, v in json.loads(blobs["idmap.json"]).items()}
         params = ModelParams.from_mapping(meta["params"])
     except ArtifactError:
         raise
@@ -263,7 +412,7 @@ def load_artifact(root: Path | str, version: str | None = None) -> LoadedArtifac
         raise ArtifactError(f"{version}: inconsistent array shapes")
     if ue.shape[0] != fs.n_user_features or ie.shape[0] != fs.n_item_features:
         raise ArtifactError(f"{version}: arrays do not match the feature space")
-    if not all(np.isfinite(a).all() for a in arrays.values()):
+    if not _all_finite(npz_path):
         raise ArtifactError(f"{version}: non-finite values in model")
     return LoadedArtifact(version, HybridModel.from_arrays(arrays, params), fs, idmaps, meta, metrics)
 

@@ -186,3 +186,54 @@ def test_model_store_starting_on_a_broken_current_serves_the_newest_good_promote
     (empty / only / "model.npz").write_bytes(b"not a zip")
     lonely = ModelStore(empty)
     assert lonely.maybe_reload() is False and lonely.current is None and lonely.last_error
+
+
+def _is_mapped(a: np.ndarray) -> bool:
+    while a is not None:
+        if isinstance(a, np.memmap):
+            return True
+        a = a.base  # type: ignore[assignment]
+    return False
+
+
+def test_loaded_arrays_are_memory_mapped_read_only_and_equal(tmp_path: Path, tiny_data: TrainingData) -> None:
+    # Issue 16: every gunicorn worker serves from the same page-cache pages instead of a copy each.
+    model, fs = _fitted(tiny_data)
+    save_artifact(tmp_path, model, fs, {"users": fs.user_ids, "items": fs.item_ids}, {}, {})
+    art = load_artifact(tmp_path)
+    for name, arr in art.model.to_arrays().items():
+        assert _is_mapped(arr), name
+        assert not arr.flags.writeable and arr.flags.aligned and arr.flags.c_contiguous
+        assert np.array_equal(arr, model.to_arrays()[name])
+    # The row maps are the feature space's own objects, not a second parsed copy.
+    assert art.idmaps["users"] is art.feature_space.user_ids and art.idmaps["items"] is art.feature_space.item_ids
+    # Still an ordinary npz for np.load (older releases, tools).
+    with np.load(tmp_path / art.version / "model.npz", allow_pickle=False) as npz:
+        assert np.array_equal(npz["user_embeddings"], model.to_arrays()["user_embeddings"])
+
+
+def test_unaligned_npz_of_older_releases_still_loads_into_memory(tmp_path: Path, tiny_data: TrainingData,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    def plain_savez(arrays: dict[str, np.ndarray]) -> bytes:
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **arrays)
+        return buf.getvalue()
+
+    monkeypatch.setattr(artifacts, "aligned_npz_bytes", plain_savez)
+    model, _ = _fitted(tiny_data)
+    _save(tmp_path, tiny_data)
+    monkeypatch.undo()
+    art = load_artifact(tmp_path)
+    for name, arr in art.model.to_arrays().items():
+        assert not _is_mapped(arr) and np.array_equal(arr, model.to_arrays()[name])
+
+
+def test_non_finite_values_in_a_mapped_artifact_are_refused(tmp_path: Path, tiny_data: TrainingData) -> None:
+    model, fs = _fitted(tiny_data)
+    assert model.item_biases is not None
+    model.item_biases[0] = np.nan
+    save_artifact(tmp_path, model, fs, {"users": fs.user_ids, "items": fs.item_ids}, {}, {})
+    with pytest.raises(ArtifactError, match="non-finite"):
+        load_artifact(tmp_path)
