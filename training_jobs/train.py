@@ -29,6 +29,17 @@ newest courses and the newest workers; a model that never saw it would serve sta
 treat this season's courses as cold. The refit uses the exact method, hyperparameters and epochs
 that were evaluated, so the holdout figures are an honest (slightly pessimistic) estimate for it.
 Its metrics.json holds the holdout figures of the train-split fit.
+
+What training costs, and why there is no second fit unless it serves (issue 16; measured with
+``bench/bench_training.py``, figures in ``bench/README.md``): the fit phase (input matrices, the
+content-only stage, the warm-started hybrid stage with its per-epoch freeze) costs within 1.25x of
+bare ``LightFM.fit_partial`` calls on the same matrices, epochs and components; the hybrid stage
+reuses the content-only stage's interaction matrices (:func:`fit_inputs`). The refit on all events
+runs **only when the model is promoted**: an unpromoted model is never served, so it keeps the
+evaluated train-split fit and costs no second fit. When promoted, the refit is what issue 12 asks
+for and what keeps the newest period's workers and courses from being cold; it is about a fifth of
+a whole run, the validation fit for tuning another fifth, and tuning's evaluation of the blend and
+caps the largest overhead that is not fitting.
 """
 
 from __future__ import annotations
@@ -441,6 +452,8 @@ def run_training(data: TrainingData, params: ModelParams, artifacts_root: Path |
         "new courses among candidates": int(task.new_item.sum()),
         "test positives the rules forbid the worker": f"{forbidden_share:.1%}",
         "params": params.to_dict(),
+        "how the default params were chosen": "served recall@10 and AUC per CPU second of fitting "
+                                              "(bench/bench_training.py --grid; figures in bench/README.md)",
         "seconds: validation fit + tuning; train-split fit; evaluation; refit on all data":
             f"{timings['tune_s']:.1f}; {timings['fit_holdout_s']:.1f}; {timings['evaluate_s']:.1f}; "
             f"{timings['fit_serving_s']:.1f}",
