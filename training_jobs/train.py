@@ -65,7 +65,7 @@ from recommender.evaluation import (
     popularity_scores,
     temporal_split,
 )
-from recommender.features import FeatureSpace, IdMap
+from recommender.features import ITEM_IDENTITY_PREFIX, USER_IDENTITY_PREFIX, FeatureSpace, IdMap
 from recommender.items import Interaction, TrainingData
 from recommender.model import HybridModel, InteractionWeights, ModelParams, WarmStart, build_interaction_matrices
 from recommender.served_evaluation import (
@@ -205,6 +205,8 @@ def fit_inputs(data: TrainingData, events: Sequence[Interaction], params: ModelP
     events is half the cost of building the inputs (issue 16: training within 1.25x of LightFM).
     """
     if reuse is not None:
+        if identity and not reuse.feature_space.identity:
+            return _with_identity(reuse, params.identity_weight)
         user_ids, item_ids = reuse.feature_space.user_ids, reuse.feature_space.item_ids
         interactions, pair_weights = reuse.interactions, reuse.weights
     else:
@@ -220,6 +222,36 @@ def fit_inputs(data: TrainingData, events: Sequence[Interaction], params: ModelP
     uf = fs.user_matrix([(w, workers[w]) for w in user_ids.external_ids], today)
     itf = fs.item_matrix([courses[c] for c in item_ids.external_ids])
     return FitInputs(fs, interactions, pair_weights, uf, itf)
+
+
+def _with_identity(content: FitInputs, identity_weight: float) -> FitInputs:
+    """The hybrid's inputs from the content-only ones on the same events, without recomputing features.
+
+    :meth:`FeatureSpace.fit` puts one identity column per id first and the same sorted attribute
+    columns after them, and every id of a fit's vocabulary has history; so each hybrid row is its
+    identity column (``identity_weight``, or 1.0 for a row without attributes, as
+    :meth:`FeatureSpace._row` weighs it) followed by the content-only row shifted right.
+    ``tests/training_jobs/test_fit_inputs.py`` checks this equals building them afresh.
+    """
+    cfs = content.feature_space
+
+    def columns(ids: IdMap, prefix: str, attrs: Mapping[str, int]) -> dict[str, int]:
+        cols = {f"{prefix}{i}": row for row, i in enumerate(ids.external_ids)}
+        cols.update({name: len(ids) + c for name, c in attrs.items()})
+        return cols
+
+    def stacked(m: sp.csr_matrix) -> sp.csr_matrix:
+        has_attrs = np.diff(m.indptr) > 0
+        ident = sp.diags(np.where(has_attrs, identity_weight, 1.0).astype(np.float32), format="csr")
+        out = sp.hstack([ident, m], format="csr", dtype=np.float32)
+        out.sort_indices()
+        return out
+
+    fs = FeatureSpace(columns(cfs.user_ids, USER_IDENTITY_PREFIX, cfs.user_columns),
+                      columns(cfs.item_ids, ITEM_IDENTITY_PREFIX, cfs.item_columns),
+                      cfs.user_ids, cfs.item_ids, True, cfs.age_bands, identity_weight)
+    return FitInputs(fs, content.interactions, content.weights, stacked(content.user_features),
+                     stacked(content.item_features))
 
 
 def _shared_rows(target: Mapping[str, int], source: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,12 @@ def test_reused_inputs_equal_inputs_built_afresh() -> None:
     assert reused.interactions is content.interactions and reused.weights is content.weights
     assert reused.feature_space.user_columns == fresh.feature_space.user_columns
     assert reused.feature_space.item_columns == fresh.feature_space.item_columns
+    assert reused.feature_space.to_json() == fresh.feature_space.to_json()
     for name in ("interactions", "weights", "user_features", "item_features"):
         a, b = getattr(reused, name).tocsr(), getattr(fresh, name).tocsr()
-        assert a.shape == b.shape and (a != b).nnz == 0, name
+        assert a.shape == b.shape and a.dtype == b.dtype and (a != b).nnz == 0, name
+    for name in ("user_features", "item_features"):  # the same arrays, in the same order (LightFM sums in it)
+        a, b = getattr(reused, name), getattr(fresh, name)
+        assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices), name
+        assert np.array_equal(a.data, b.data), name
     assert np.array_equal(reused.feature_space.user_ids.external_ids, fresh.feature_space.user_ids.external_ids)
