@@ -37,9 +37,9 @@ bare ``LightFM.fit_partial`` calls on the same matrices, epochs and components; 
 reuses the content-only stage's interaction matrices (:func:`fit_inputs`). The refit on all events
 runs **only when the model is promoted**: an unpromoted model is never served, so it keeps the
 evaluated train-split fit and costs no second fit. When promoted, the refit is what issue 12 asks
-for and what keeps the newest period's workers and courses from being cold; it is about a fifth of
-a whole run, the validation fit for tuning another fifth, and tuning's evaluation of the blend and
-caps the largest overhead that is not fitting.
+for and what keeps the newest period's workers and courses from being cold; it is about a sixth of
+a whole run, the validation fit for tuning a tenth, and the evaluation (tuning's blend x caps grid
+on validation, then the holdout) more than half.
 """
 
 from __future__ import annotations
