@@ -100,7 +100,8 @@ lint: install
 # then the component benchmarks. BENCH_ARGS="--scale smoke" for a quick check of the harness.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS) && $(BIN)/python bench/bench_eligibility.py \
-	&& $(BIN)/python bench/bench_scoring.py && $(BIN)/python bench/bench_push_audience.py
+	&& $(BIN)/python bench/bench_scoring.py && $(BIN)/python bench/bench_push_audience.py \
+	&& $(BIN)/python bench/bench_training.py --grid && $(BIN)/python bench/bench_memory.py
 
 clean:
 	rm -rf $(VAR) .pytest_cache .hypothesis
