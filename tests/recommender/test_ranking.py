@@ -144,3 +144,56 @@ def test_percentile_gives_ties_their_average_rank(rows: list[tuple[int, bool]]) 
     elif keep.sum() > 1:
         expected[keep] = (rankdata(scores[keep], method="average") - 1) / (keep.sum() - 1)
     assert np.allclose(_percentile(scores, keep), expected)
+
+
+def _reference_rank(scores: np.ndarray | None, c: Candidates, w: RankingWeights, k: int,
+                    max_occ: int | None, max_inst: int | None) -> list[tuple[int, float, tuple[str, ...]]]:
+    # The whole-catalog algorithm rank() replaced: terms over every row, one full sort.
+    from recommender.ranking import _percentile, _reasons, blend, policy_terms
+
+    keep = c.keep_mask()
+    terms = policy_terms(c, w)
+    pct = None if scores is None else _percentile(scores, keep)
+    blended = blend(pct, terms, w)
+    contrib = {**({} if pct is None else {"SIMILAR_WORKERS_ENROLLED": pct}), **terms}
+    idx = np.flatnonzero(keep)
+    occ_n: dict[Any, int] = {}
+    inst_n: dict[Any, int] = {}
+    out = []
+    for i in idx[np.lexsort((idx, -blended[idx]))]:
+        occ, inst = c.occupation[i], c.institution[i]
+        if (max_occ is not None and occ_n.get(occ, 0) >= max_occ) or (
+                max_inst is not None and inst_n.get(inst, 0) >= max_inst):
+            continue
+        occ_n[occ] = occ_n.get(occ, 0) + 1
+        inst_n[inst] = inst_n.get(inst, 0) + 1
+        out.append((int(i), float(blended[i]), _reasons(int(i), contrib, w)))
+        if len(out) >= k:
+            break
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ranking_the_kept_rows_with_a_preselected_head_equals_the_whole_catalog_sort(seed: int) -> None:
+    # Large enough for the pre-selected head (k * 10 rows) to matter, with ties (rounded scores),
+    # and caps tight enough (few occupations and institutions) that the greedy pass must walk
+    # past the head in some cases.
+    rng = np.random.default_rng(seed)
+    n, k = 3000, int(rng.integers(1, 30))
+    few = int(rng.integers(2, 40))
+    c = _cands(n, eligible=rng.random(n) < 0.8, in_range=rng.random(n) < 0.9,
+               distance_km=np.where(rng.random(n) < 0.3, np.nan, rng.random(n) * 40),
+               days_to_start=rng.integers(-5, 120, n).astype(float),
+               shortage_level=rng.integers(0, 4, n), targeted=rng.random(n) < 0.2,
+               credit_score=rng.choice([0.0, 0.5, 1.0], n), interest_match=rng.random(n) < 0.3,
+               occupation=np.array([f"o{i}" for i in rng.integers(0, few, n)], dtype=object),
+               institution=np.array([f"i{i}" for i in rng.integers(0, few, n)], dtype=object),
+               certificate_rate=np.where(rng.random(n) < 0.5, np.nan, rng.random(n)),
+               below_floor=rng.random(n) < 0.05)
+    scores = np.round(rng.normal(size=n), 1)
+    w = RankingWeights()
+    for caps in ((3, 3), (1, 1), (None, 2), (None, None)):
+        got = [(r.index, r.score, r.reasons) for r in rank(scores, c, w, k, *caps)]
+        assert got == _reference_rank(scores, c, w, k, *caps)
+        got = [(r.index, r.score, r.reasons) for r in fallback_rank(c, w, k, *caps)]
+        assert got == _reference_rank(None, c, w, k, *caps)
