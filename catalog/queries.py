@@ -163,14 +163,53 @@ def search_courses(session: Session, f: CourseFilter,
         return [], 0
     ids = np.fromiter((row[0] for row in box), np.int64, len(box))
     dist = haversine_km(f.near.lat, f.near.lon, [row[1] for row in box], [row[2] for row in box])
-    inside = np.flatnonzero(dist <= f.near.radius_km)
+    return _nearest_page(session, ids, dist, f.near.radius_km, page)
+
+
+def _nearest_page(session: Session, ids: np.ndarray, dist: np.ndarray, radius_km: float,
+                  page: Page | None) -> tuple[list[tuple[Course, float | None]], int]:
+    # Inside the circle, nearest first (id for equal distances); full rows for the page only.
+    inside = np.flatnonzero(dist <= radius_km)
     order = inside[np.lexsort((ids[inside], dist[inside]))]
     total = len(order)
     if page is not None:
         order = order[page.offset: page.offset + page.per_page]
     wanted = [int(ids[i]) for i in order]
     loaded = {c.id: c for c in session.scalars(select(Course).where(Course.id.in_(wanted)))} if wanted else {}
-    return [(loaded[int(ids[i])], round(float(dist[i]), 3)) for i in order], total
+    # A course deleted since the ids were read is left out rather than failing the page.
+    return [(loaded[int(ids[i])], round(float(dist[i]), 3)) for i in order if int(ids[i]) in loaded], total
+
+
+def courses_near(session: Session, columns: CourseColumns, near: Near, ends_on_or_after: date | None,
+                 page: Page) -> tuple[list[tuple[Course, float | None]], int]:
+    """:func:`search_courses` with only ``near`` (and ``ends_on_or_after``) set, from in-memory
+    columns of the whole catalog instead of a box query: the same matches in the same order,
+    with only the page's rows read from the database."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(near.lat, near.lon, near.radius_km)
+    lat, lon = columns.lat, columns.lon
+    box = (lat >= min_lat) & (lat <= max_lat) & (lon >= min_lon) & (lon <= max_lon)
+    if ends_on_or_after is not None:
+        box &= columns.end_ordinal >= ends_on_or_after.toordinal()
+    rows = np.flatnonzero(box)
+    dist = haversine_km(near.lat, near.lon, lat[rows], lon[rows])
+    return _nearest_page(session, columns.ids[rows], dist, near.radius_km, page)
+
+
+@dataclass(frozen=True, eq=False)
+class CourseColumns:
+    """What a nearby search reads of every course: ids, coordinates, end dates (ordinals)."""
+
+    ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    end_ordinal: np.ndarray
+
+
+def only_near(f: CourseFilter) -> bool:
+    """Whether ``f`` filters by place (and end date) alone, so :func:`courses_near` answers it."""
+    return f.near is not None and all(getattr(f, name) is None for name in (
+        "county", "occupation", "category", "level", "training_type", "delivery_mode", "priority_group",
+        "institution", "starts_after", "starts_before", "has_open_seats", "open_for_enrolment_on", "q"))
 
 
 def map_institutions(session: Session, *, near: Near | None, county: str | None, type_: str | None,

@@ -23,6 +23,7 @@ from api.catalog.schemas import (
     OccupationQuery,
 )
 from api.clock import today
+from api.context import services
 from api.db import db
 from api.errors import fail
 from catalog.coordinates import Crs, to_wgs84
@@ -38,6 +39,7 @@ from catalog.queries import (
     search_occupations,
 )
 from catalog.tables import County, Course, Institution, Occupation
+from serving.course_search import find_courses
 
 DEFAULT_RADIUS_KM = 20.0
 ANY_ROLE = ("admin", "counselor", "app")
@@ -134,7 +136,7 @@ def list_institutions(page: int, per_page: int, county: str | None = None, type:
 def list_courses(args: dict[str, Any]) -> dict[str, Any]:
     """Search courses; with `near` only those within `radius_km`, nearest first."""
     page = Page(args["page"], args["per_page"])
-    rows, total = search_courses(db(), course_filter(dict(args)), page)
+    rows, total = find_courses(services(), db(), course_filter(dict(args)), page, today())
     levels = shortage_levels(db(), today())
     return {"items": [course_view(c, d, levels) for c, d in rows], "total": total,
             "page": page.page, "per_page": page.per_page}
