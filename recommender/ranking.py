@@ -33,7 +33,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from catalog.geo import EARTH_RADIUS_KM
+from catalog.geo import EARTH_RADIUS_KM, bounding_box
 from catalog.vocabulary import CREDIT_RATINGS
 from policy.profile import WorkerProfile
 from policy.table import group_mask
@@ -141,7 +141,8 @@ class Candidates:
 
     Masks are hard filters. ``shortage_level`` uses 0 for "not a shortage occupation",
     ``credit_score`` is in [0, 1] (see :func:`credit_scores`), ``distance_km`` is ``nan`` for
-    online courses or unknown worker location, ``occupation``/``institution`` are any hashable
+    online courses or unknown worker location (``inf`` for some courses beyond the travel range,
+    which are never ranked), ``occupation``/``institution`` are any hashable
     codes used by the diversity caps.
     """
 
@@ -468,13 +469,26 @@ class CourseArrays:
                 found |= mask
         return found
 
-    def distances_km(self, lat: float, lon: float) -> np.ndarray:
+    def distances_km(self, lat: float, lon: float, within_km: float | None = None) -> np.ndarray:
         """:func:`catalog.geo.haversine_km` from one point to every course, bit for bit, with the
-        courses' radians and cosines computed once."""
+        courses' radians and cosines computed once.
+
+        With ``within_km``, only courses inside the circle's bounding box (padded a little) are
+        measured; the rest, farther than ``within_km`` for sure, get ``inf``.
+        """
         la1, lo1 = math.radians(lat), math.radians(lon)
-        a = (np.sin((self.lat_radians - la1) / 2) ** 2
-             + math.cos(la1) * self.cos_lat * np.sin((self.lon_radians - lo1) / 2) ** 2)
-        return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        if within_km is None:
+            a = (np.sin((self.lat_radians - la1) / 2) ** 2
+                 + math.cos(la1) * self.cos_lat * np.sin((self.lon_radians - lo1) / 2) ** 2)
+            return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, within_km * 1.001 + 0.01)
+        box = np.flatnonzero((self.lat >= min_lat) & (self.lat <= max_lat)
+                             & (self.lon >= min_lon) & (self.lon <= max_lon))
+        a = (np.sin((self.lat_radians[box] - la1) / 2) ** 2
+             + math.cos(la1) * self.cos_lat[box] * np.sin((self.lon_radians[box] - lo1) / 2) ** 2)
+        dist = np.full(self.ids.shape[0], np.inf)
+        dist[box] = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        return dist
 
     @classmethod
     def from_courses(cls, courses: Sequence[CourseItem]) -> CourseArrays:
@@ -534,12 +548,12 @@ def build_candidates(courses: CourseArrays, profile: WorkerProfile, today: date,
     """
     n = courses.ids.shape[0]
     t = today.toordinal()
+    max_km = profile.max_travel_km if profile.max_travel_km is not None else default_max_km
     if profile.lat is not None and profile.lon is not None:
-        dist = courses.distances_km(profile.lat, profile.lon)
+        dist = courses.distances_km(profile.lat, profile.lon, max_km)
         dist = np.where(courses.online, np.nan, dist)
     else:
         dist = np.full(n, np.nan)
-    max_km = profile.max_travel_km if profile.max_travel_km is not None else default_max_km
     in_range = np.ones(n, dtype=bool)
     if max_km is not None:
         in_range = np.isnan(dist) | (dist <= max_km)

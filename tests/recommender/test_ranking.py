@@ -197,3 +197,21 @@ def test_ranking_the_kept_rows_with_a_preselected_head_equals_the_whole_catalog_
         assert got == _reference_rank(scores, c, w, k, *caps)
         got = [(r.index, r.score, r.reasons) for r in fallback_rank(c, w, k, *caps)]
         assert got == _reference_rank(None, c, w, k, *caps)
+
+
+def test_distances_within_a_range_equal_haversine_inside_it() -> None:
+    from catalog.geo import haversine_km
+
+    rng = np.random.default_rng(3)
+    n = 5000
+    lat, lon = 33.0 + rng.normal(0, 0.6, n), 120.0 + rng.normal(0, 0.6, n)
+    arrays = CourseArrays(**{**{f: np.zeros(n) for f in CourseArrays.__dataclass_fields__},
+                             "ids": np.arange(n), "lat": lat, "lon": lon})
+    full = haversine_km(33.1, 120.2, lat, lon)
+    assert np.array_equal(arrays.distances_km(33.1, 120.2), full)
+    for km in (3.0, 5.0, 20.0, 50.0):
+        near = arrays.distances_km(33.1, 120.2, km)
+        inside = full <= km
+        assert 0 < inside.sum() < n
+        assert np.array_equal(near[inside], full[inside])  # bit for bit where it matters
+        assert np.all(near[~inside] > km)  # the rest is beyond the range (measured or inf)
