@@ -482,13 +482,26 @@ class CourseArrays:
                  + math.cos(la1) * self.cos_lat * np.sin((self.lon_radians - lo1) / 2) ** 2)
             return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
         min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, within_km * 1.001 + 0.01)
-        box = np.flatnonzero((self.lat >= min_lat) & (self.lat <= max_lat)
-                             & (self.lon >= min_lon) & (self.lon <= max_lon))
+        # The latitude band from the sorted column (two binary searches), then the longitudes.
+        order, sorted_lat = self._by_latitude
+        band = order[np.searchsorted(sorted_lat, min_lat, "left"):np.searchsorted(sorted_lat, max_lat, "right")]
+        band_lon = self.lon[band]
+        box = band[(band_lon >= min_lon) & (band_lon <= max_lon)]
         a = (np.sin((self.lat_radians[box] - la1) / 2) ** 2
              + math.cos(la1) * self.cos_lat[box] * np.sin((self.lon_radians[box] - lo1) / 2) ** 2)
         dist = np.full(self.ids.shape[0], np.inf)
         dist[box] = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        dist[self._unplaced] = np.nan  # as haversine_km has it: no place, no distance
         return dist
+
+    @cached_property
+    def _by_latitude(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(np.asarray(self.lat, dtype=np.float64), kind="stable")
+        return order, np.asarray(self.lat, dtype=np.float64)[order]
+
+    @cached_property
+    def _unplaced(self) -> np.ndarray:
+        return np.flatnonzero(np.isnan(self.lat_radians) | np.isnan(self.lon_radians))
 
     @classmethod
     def from_courses(cls, courses: Sequence[CourseItem]) -> CourseArrays:

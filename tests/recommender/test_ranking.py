@@ -205,13 +205,16 @@ def test_distances_within_a_range_equal_haversine_inside_it() -> None:
     rng = np.random.default_rng(3)
     n = 5000
     lat, lon = 33.0 + rng.normal(0, 0.6, n), 120.0 + rng.normal(0, 0.6, n)
+    lat[7], lon[8] = np.nan, np.nan  # no place: no distance, as haversine_km has it
     arrays = CourseArrays(**{**{f: np.zeros(n) for f in CourseArrays.__dataclass_fields__},
                              "ids": np.arange(n), "lat": lat, "lon": lon})
     full = haversine_km(33.1, 120.2, lat, lon)
-    assert np.array_equal(arrays.distances_km(33.1, 120.2), full)
+    assert np.array_equal(arrays.distances_km(33.1, 120.2), full, equal_nan=True)
     for km in (3.0, 5.0, 20.0, 50.0):
         near = arrays.distances_km(33.1, 120.2, km)
         inside = full <= km
         assert 0 < inside.sum() < n
         assert np.array_equal(near[inside], full[inside])  # bit for bit where it matters
-        assert np.all(near[~inside] > km)  # the rest is beyond the range (measured or inf)
+        assert np.isnan(near[7]) and np.isnan(near[8])
+        rest = ~inside & ~np.isnan(full)
+        assert np.all(near[rest] > km)  # the rest is beyond the range (measured or inf)
