@@ -10,8 +10,10 @@ of :attr:`policy.BulkDecision.failed`, numbered by their position in :data:`BLOC
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from types import MappingProxyType
 
 import numpy as np
@@ -113,6 +115,54 @@ class RuleArrays:
         return bool(int(self.failed[row]) & RULE_BITS[code])
 
 
+@dataclass(frozen=True, eq=False)
+class _SettingsMasks:
+    """Masks that depend on the table and the settings only, not on the worker (read-only)."""
+
+    outside_city: BoolArray
+    off_county_list: BoolArray
+    certificate_refused: BoolArray
+    refresher: BoolArray
+    not_initial: BoolArray
+    work_as_training: BoolArray
+    allowance_types: BoolArray
+    safety_training: BoolArray
+
+
+# Per table (one per catalog version), the masks of the last few settings objects, by identity:
+# settings are frozen, and a process serves one (or a few, with dated changes) at a time.
+_MASKS: weakref.WeakKeyDictionary[CourseTable, list[tuple[PolicySettings, _SettingsMasks]]] = (
+    weakref.WeakKeyDictionary())
+_MASKS_LOCK = threading.Lock()
+_MASKS_PER_TABLE = 8
+
+
+def _settings_masks(table: CourseTable, settings: PolicySettings) -> _SettingsMasks:
+    with _MASKS_LOCK:
+        entries = _MASKS.get(table)
+        for known, masks in entries or ():
+            if known is settings:
+                return masks
+    masks = _SettingsMasks(
+        outside_city=~table.county_is(settings.city_counties.__contains__),
+        off_county_list=table.on_county_list == 0,
+        certificate_refused=~table.certificate_type_is(settings.certificate_types.__contains__),
+        refresher=table.stage == STAGE_CODES[REFRESHER],
+        not_initial=table.stage != STAGE_CODES[INITIAL],
+        work_as_training=table.training_type_is(WORK_AS_TRAINING.__eq__),
+        allowance_types=table.training_type_is(settings.living_allowance_training_types.__contains__),
+        safety_training=table.training_type_is(SAFETY_TRAINING.__eq__),
+    )
+    for f in fields(masks):
+        # Shared by every decision on this table: an in-place change would leak into the next.
+        getattr(masks, f.name).flags.writeable = False
+    with _MASKS_LOCK:
+        entries = _MASKS.setdefault(table, [])
+        entries.insert(0, (settings, masks))
+        del entries[_MASKS_PER_TABLE:]
+    return masks
+
+
 def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) -> RuleArrays:
     """Apply every rule to every course of ``table`` for ``worker``; no per-course Python.
 
@@ -121,6 +171,7 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
     operations, no gathers or ``np.where`` on the hot path (see bench/bench_eligibility.py).
     """
     n = len(table)
+    fixed = _settings_masks(table, settings)
     # Failure masks by code; a plain bool is a fact about the worker alone (all courses or none).
     failures: dict[str, BoolArray | bool] = {}
 
@@ -132,16 +183,16 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
         pass  # no place recorded: not checked, like an unknown birth date (RULES.md, open points)
     elif settings.place_scope == "city":
         if worker.places & settings.city_counties:
-            fail("R1_PLACE", ~table.county_is(settings.city_counties.__contains__))
+            fail("R1_PLACE", fixed.outside_city)
         else:
             fail("R1_PLACE", True)
     else:
         fail("R1_PLACE", ~table.county_is(worker.places.__contains__))
     # A county that published its 政府补贴职业工种 list subsidizes only what is on it.
-    fail("R1_SUBSIDIZED_LIST", table.on_county_list == 0)
+    fail("R1_SUBSIDIZED_LIST", fixed.off_county_list)
 
     # R2: 取得证书（职业资格、职业技能等级、专项职业能力、特种作业操作、培训合格证书等）.
-    fail("R2_CERTIFICATE", ~table.certificate_type_is(settings.certificate_types.__contains__))
+    fail("R2_CERTIFICATE", fixed.certificate_refused)
 
     # R3: 每人每年可享受不超过 3 次, by the calendar year the training ends.
     # int16 keeps these small: fresh 80 KB int64 arrays cost page faults on every call.
@@ -159,7 +210,7 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
         index = table.occupation_index.get(occupation)
         if index is not None:
             repeat |= table.repeat_key == repeat_key(index, level, stage)
-    refresher = table.stage == STAGE_CODES[REFRESHER]
+    refresher = fixed.refresher
     if settings.refresher_exempt_from_repeat:
         repeat &= ~refresher
     fail("R4_NO_REPEAT", repeat)
@@ -181,7 +232,7 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
         fail("R5_WORKING_AGE", table.start_ordinal < worker.working_age_from.toordinal())
 
     # R8: 以工代训 subsidizes the employer that hires and trains, never the worker directly.
-    fail("R8_WORK_AS_TRAINING", table.training_type_is(WORK_AS_TRAINING.__eq__))
+    fail("R8_WORK_AS_TRAINING", fixed.work_as_training)
 
     # R9: each training type serves its audience (effective groups, so R6 family counts too, and
     # an employment status such as "unemployed" for employment-skills training: 三(一) 培训的重点
@@ -200,7 +251,7 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
     # 五(四) 准入类职业工种上岗前必须参加技能培训及鉴定, and 四(三)2 lists 特种作业操作证书 among the
     # subsidized certificates: a special-operation *initial* course (取证) is how anyone becomes
     # able to take such a post, so it is open to every job seeker, not only to current staff.
-    type_refused &= table.stage != STAGE_CODES[INITIAL]
+    type_refused &= fixed.not_initial
     # A refresher (复审) renews a special-operation certificate: it is for its holders, whoever
     # they are, and for nobody else.
     holder = np.zeros(n, bool)
@@ -224,9 +275,7 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
 
     # R7: 在参加就业技能培训和创业培训期间，按规定发放生活费补贴.
     if worker.living_allowance_group:
-        allowance = eligible & table.training_type_is(
-            settings.living_allowance_training_types.__contains__
-        )
+        allowance = eligible & fixed.allowance_types
     else:
         allowance = np.zeros(n, bool)
     if not worker.living_allowance_group:
@@ -250,9 +299,7 @@ def evaluate(worker: WorkerFacts, table: CourseTable, settings: PolicySettings) 
     if post_index is None:
         safety_first = np.zeros(n, bool)
     else:
-        safety_first = (table.occupation == post_index) & table.training_type_is(
-            SAFETY_TRAINING.__eq__
-        )
+        safety_first = (table.occupation == post_index) & fixed.safety_training
 
     # R12: 项目制培训 may receive up to the configured share of the subsidy in advance.
     advance = (subsidy * settings.advance_payment_share) * table.project_based
