@@ -502,6 +502,22 @@ class CourseArrays:
         dist[self._unplaced] = np.nan  # as haversine_km has it: no place, no distance
         return dist
 
+    def day_columns(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Seats left, enrolment deadline not past and days to start, as of ``day`` (an ordinal).
+
+        Every request of a day asks the same, so the last day's columns are kept (read-only: they
+        are shared by every request of the process).
+        """
+        cached = self.__dict__.get("_day_columns")
+        if cached is not None and cached[0] == day:
+            return cached[1], cached[2], cached[3]
+        columns = (self.seats_left > 0, self.enrol_deadline >= day, (self.start_date - day).astype(np.float64))
+        for column in columns:
+            column.flags.writeable = False
+        # Frozen dataclass: stored like a cached_property, one tuple so a reader never mixes days.
+        self.__dict__["_day_columns"] = (day, *columns)
+        return columns
+
     @cached_property
     def _by_latitude(self) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(np.asarray(self.lat, dtype=np.float64), kind="stable")
@@ -583,14 +599,16 @@ def build_candidates(courses: CourseArrays, profile: WorkerProfile, today: date,
     groups = effective_groups if effective_groups is not None else profile.priority_groups
     targeted = (courses.target_groups & np.uint32(group_mask(groups))) != 0
     interest = courses.interest_match(profile.interests)
-    dismissed = np.isin(courses.ids, np.fromiter(dismissed_ids, dtype=np.int64))
+    standing = np.fromiter(dismissed_ids, dtype=np.int64)
+    dismissed = np.isin(courses.ids, standing) if standing.size else np.zeros(n, dtype=bool)
+    seats_open, deadline_ok, days_to_start = courses.day_columns(t)
     return Candidates(
         eligible=np.asarray(eligible, dtype=bool),
-        seats_open=courses.seats_left > 0,
-        deadline_ok=courses.enrol_deadline >= t,
+        seats_open=seats_open,
+        deadline_ok=deadline_ok,
         in_range=in_range,
         distance_km=dist,
-        days_to_start=(courses.start_date - t).astype(np.float64),
+        days_to_start=days_to_start,
         shortage_level=courses.shortage_level,
         targeted=targeted,
         credit_score=courses.credit_score,
