@@ -165,28 +165,27 @@ def users_create(username: str, job_center: str | None, display_name: str, role:
     click.echo(f"created {role} account {username} (id {account_id}{', ' + job_center if job_center else ''})")
 
 
+def _set_account_disabled(username: str, disabled: bool) -> None:
+    try:
+        with writing(sessions()) as session:
+            set_disabled(session, username, disabled, datetime.now(UTC))
+    except AccountError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"{'disabled' if disabled else 'enabled'} {username}")
+
+
 @users_cli.command("disable")
 @click.argument("username")
 def users_disable(username: str) -> None:
     """Disable an account: it can no longer sign in and its open sessions end."""
-    try:
-        with writing(sessions()) as session:
-            set_disabled(session, username, True, datetime.now(UTC))
-    except AccountError as exc:
-        raise click.UsageError(str(exc)) from exc
-    click.echo(f"disabled {username}")
+    _set_account_disabled(username, True)
 
 
 @users_cli.command("enable")
 @click.argument("username")
 def users_enable(username: str) -> None:
     """Enable a disabled account again (and lift a lockout)."""
-    try:
-        with writing(sessions()) as session:
-            set_disabled(session, username, False, datetime.now(UTC))
-    except AccountError as exc:
-        raise click.UsageError(str(exc)) from exc
-    click.echo(f"enabled {username}")
+    _set_account_disabled(username, False)
 
 
 @users_cli.command("list")
