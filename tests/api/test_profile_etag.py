@@ -56,9 +56,11 @@ def test_second_counselor_with_a_stale_etag_gets_412_and_loses_nothing(app: Flas
 def test_if_match_is_optional_and_star_matches(client: FlaskClient, keys: Keys) -> None:
     wid = create(client, keys.as_tinghu)["id"]
     r = client.patch(f"/v1/workers/{wid}", headers=keys.as_tinghu, json={"max_travel_km": 10})
-    assert r.status_code == 200  # an older client, without If-Match: the last write wins
+    # An older client, without If-Match: the last write wins.
+    assert r.status_code == 200 and r.get_json()["max_travel_km"] == 10
     r = client.patch(f"/v1/workers/{wid}", headers={**keys.as_tinghu, "If-Match": "*"}, json={"max_travel_km": 11})
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.get_json()["max_travel_km"] == 11
+    assert client.get(f"/v1/workers/{wid}", headers=keys.as_tinghu).get_json()["max_travel_km"] == 11
 
 
 def test_openapi_documents_the_etag_and_optional_if_match(client: FlaskClient) -> None:

@@ -128,7 +128,9 @@ def test_bad_keys_are_refused_per_address_before_any_hash(catalog_template: Path
     assert calls.count("hash_key") == 60
     assert len(calls) == calls_when_limited, f"{len(calls) - calls_when_limited} hashes/lookups once limited"
     # No key at all counts the same way (still 429 for this address, without hashing anything).
-    assert client.get("/v1/occupations").status_code == 429
+    limited = client.get("/v1/occupations")
+    assert limited.status_code == 429 and limited.mimetype == "application/problem+json"
+    assert limited.get_json()["status"] == 429 and int(limited.headers["Retry-After"]) > 0
     # Another address is not affected; health is never limited.
     assert client.get("/v1/occupations", environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 401
     assert client.get("/health/live").status_code == 200
